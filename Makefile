@@ -1,0 +1,42 @@
+# The two commands users rely on: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_TOKEN ?= demo-alert-token
+
+.PHONY: run test lint format typecheck contracts clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+# Set-up plus the bot on SQLite with the example configuration.
+run: $(STAMP)
+	ONCALL_CONFIG=$${ONCALL_CONFIG:-examples/oncall.yaml} \
+	ONCALL_ALERT_TOKEN=$${ONCALL_ALERT_TOKEN:-$(DEMO_TOKEN)} \
+	ONCALL_DEMO=1 \
+	$(BIN)/oncall serve
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy core
+
+contracts: $(STAMP)
+	$(BIN)/lint-imports
+
+# Lint, import contracts, mypy on core/, and the whole suite.
+test: lint contracts typecheck
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

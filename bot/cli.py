@@ -1,0 +1,178 @@
+"""The ``oncall`` command line.
+
+It must start fast: this module imports only typer at the top, and each command imports what
+it uses inside its function (no Slack or Teams SDK for everyday commands). Errors are one line
+on stderr with a non-zero exit: 1 when the work failed (an invalid file, a database out of
+reach), 2 when the command was used wrongly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Callable, Coroutine
+from functools import wraps
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+app = typer.Typer(
+    name="oncall",
+    help="On-call schedules, alert routing and escalations for SRE teams.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+config_app = typer.Typer(
+    help="Validate and apply the configuration repository.", no_args_is_help=True
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+app.add_typer(db_app, name="db")
+
+T = TypeVar("T")
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """An error to print as one line; ``code`` is the exit status."""
+
+    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:
+    """Print ``error: message`` on stderr and return the exit to raise."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def friendly(func: Callable[..., T]) -> Callable[..., T]:
+    """Turn the errors people can act on into one line and an exit code, never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        from pydantic import ValidationError
+
+        from integrations.config_repo.loader import ConfigFileError, InvalidConfiguration
+        from storage.engine import DatabaseError
+
+        try:
+            return func(*args, **kwargs)
+        except InvalidConfiguration as exc:
+            for message in exc.messages:
+                typer.echo(message, err=True)
+            raise fail(str(exc)) from None
+        except CliError as exc:
+            raise fail(str(exc), exc.code) from None
+        except (DatabaseError, ConfigFileError) as exc:
+            raise fail(str(exc)) from None
+        except ValidationError as exc:  # settings from the environment
+            first = exc.errors()[0]
+            name = ".".join(str(p) for p in first["loc"])
+            raise fail(f"setting {name}: {first['msg']}", EXIT_USAGE) from None
+
+    return wrapper
+
+
+def load_settings() -> Settings:
+    """The process's settings (environment and ``.env``)."""
+    from bot.settings import Settings
+
+    return Settings()
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to completion on a fresh event loop."""
+    return asyncio.run(coro)
+
+
+@app.command()
+@friendly
+def serve() -> None:
+    """Run the bot: the HTTP endpoints, Slack and Teams, and the scheduler loop."""
+    from bot.server import serve as serve_forever
+
+    settings = load_settings()
+    sys.exit(run(serve_forever(settings)))
+
+
+@config_app.command("validate")
+@friendly
+def config_validate(
+    file: Annotated[Path | None, typer.Argument(help="YAML file; default $ONCALL_CONFIG")] = None,
+) -> None:
+    """Check a configuration file; every error is printed as FILE:LINE: field: message."""
+    from integrations.config_repo.loader import load_configuration
+
+    path = _config_file(file)
+    config = load_configuration(path)
+    typer.echo(
+        f"{path}: valid ({len(config.people)} people, {len(config.teams)} teams, "
+        f"{len(config.schedules)} schedules, {len(config.services)} services, "
+        f"{len(config.escalation_policies)} escalation policies)"
+    )
+
+
+@config_app.command("apply")
+@friendly
+def config_apply(
+    file: Annotated[Path | None, typer.Argument(help="YAML file; default $ONCALL_CONFIG")] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the changes, write nothing")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the changes as JSON")] = False,
+) -> None:
+    """Make the database match a configuration file and print what changed."""
+    from bot.config_apply import apply_file
+
+    settings = load_settings()
+    path = _config_file(file, settings.config_path)
+    outcome = run(apply_file(settings, path, dry_run=dry_run))
+    if as_json:
+        payload = {"file": str(path), "dry_run": dry_run, "written": outcome.written}
+        typer.echo(json.dumps({**payload, **outcome.diff.as_dict()}, indent=2))
+        return
+    from bot.config_apply import describe
+
+    for line in describe(outcome, str(path), dry_run=dry_run):
+        typer.echo(line)
+
+
+@db_app.command("upgrade")
+@friendly
+def db_upgrade() -> None:
+    """Apply the database migrations (safe to run at every release)."""
+    from bot.config_apply import upgrade_database
+
+    settings = load_settings()
+    before, after = run(upgrade_database(settings))
+    if before == after:
+        typer.echo(f"database is up to date (revision {after})")
+    else:
+        typer.echo(f"database upgraded from {before or 'empty'} to {after}")
+
+
+def _config_file(file: Path | None, default: str | None = None) -> Path:
+    if file is None and default is None:
+        default = load_settings().config_path
+    path = file if file is not None else (Path(default) if default else None)
+    if path is None:
+        raise CliError("no configuration file: pass FILE or set ONCALL_CONFIG", EXIT_USAGE)
+    return path
+
+
+def main() -> None:
+    """Entry point of the ``oncall`` console script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+"""The database engine: SQLite (embedded) or PostgreSQL, both through async drivers.
+
+URLs are normalised so that what platforms hand out works as it is: ``postgres://`` and
+``postgresql://`` become ``postgresql+asyncpg://``; ``sqlite:///`` becomes
+``sqlite+aiosqlite:///``. Anything else is refused with one line that says what to write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+SQLITE = "sqlite+aiosqlite"
+POSTGRES = "postgresql+asyncpg"
+_ALIASES = {
+    "postgres": POSTGRES,
+    "postgresql": POSTGRES,
+    "postgresql+asyncpg": POSTGRES,
+    "sqlite": SQLITE,
+    "sqlite+aiosqlite": SQLITE,
+}
+EXAMPLES = "sqlite+aiosqlite:///./oncall.db or postgresql+asyncpg://user:password@host:5432/db"
+
+
+class DatabaseError(Exception):
+    """A database that is misconfigured or out of reach; ``str()`` is one line for people."""
+
+
+def parse_url(raw: str) -> URL:
+    """Validate and normalise a database URL; :class:`DatabaseError` names what is wrong."""
+    try:
+        url = make_url(raw)
+    except (ArgumentError, ValueError):
+        raise DatabaseError(
+            f"ONCALL_DATABASE_URL is not a database URL: {raw!r}; use {EXAMPLES}"
+        ) from None
+    driver = _ALIASES.get(url.drivername)
+    if driver is None:
+        raise DatabaseError(
+            f"ONCALL_DATABASE_URL uses {url.drivername!r}, which is not supported; use {EXAMPLES}"
+        )
+    url = url.set(drivername=driver)
+    if driver == SQLITE and not url.database:
+        raise DatabaseError(
+            "ONCALL_DATABASE_URL names no SQLite file; use sqlite+aiosqlite:///./oncall.db"
+        )
+    if driver == POSTGRES and not url.host and not url.query.get("host"):
+        raise DatabaseError("ONCALL_DATABASE_URL names no PostgreSQL host")
+    return url
+
+
+def safe_url(url: URL | str) -> str:
+    """The URL with its password hidden, fit for logs and error messages."""
+    parsed = url if isinstance(url, URL) else make_url(url)
+    return parsed.render_as_string(hide_password=True)
+
+
+def create_engine(raw_url: str, *, echo: bool = False) -> AsyncEngine:
+    """Create the async engine for ``raw_url``.
+
+    SQLite gets WAL (readers do not block the writer), foreign keys on, a 5-second busy
+    timeout and ``synchronous=NORMAL`` (durable across a process crash, which is what WAL
+    needs). PostgreSQL gets a pre-ping pool so a restarted server costs no failed request.
+    """
+    url = parse_url(raw_url)
+    if url.drivername == SQLITE:
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 5})
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_async_engine(
+        url,
+        echo=echo,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=5,
+        connect_args={"timeout": 5, "server_settings": {"application_name": "oncall"}},
+    )
+
+
+def is_postgres(engine: AsyncEngine) -> bool:
+    """True when ``engine`` talks to PostgreSQL."""
+    return engine.dialect.name == "postgresql"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    for pragma in (
+        "PRAGMA journal_mode=WAL",
+        "PRAGMA foreign_keys=ON",
+        "PRAGMA busy_timeout=5000",
+        "PRAGMA synchronous=NORMAL",
+    ):
+        cursor.execute(pragma)
+    cursor.close()
+
+
+async def check_connection(engine: AsyncEngine, *, within: float = 10.0) -> None:
+    """Run ``SELECT 1``; :class:`DatabaseError` with one clear line when it fails."""
+    where = safe_url(engine.url)
+    try:
+        async with asyncio.timeout(within):
+            async with engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+    except TimeoutError:
+        raise DatabaseError(f"cannot reach the database at {where}: timed out") from None
+    except (OperationalError, DBAPIError) as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise DatabaseError(f"cannot reach the database at {where}: {reason}") from None
+    except OSError as exc:
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        raise DatabaseError(f"cannot reach the database at {where}: {reason}") from None
+    except Exception as exc:  # asyncpg raises its own errors for auth and unknown databases
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DatabaseError(f"cannot use the database at {where}: {reason}") from None

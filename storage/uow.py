@@ -1,0 +1,77 @@
+"""The SQL unit of work: one session, one transaction, every repository on it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from core.ports import AuditEntry
+from storage.config_repo import SqlConfigRepository
+from storage.tables import AuditRow
+
+
+class SqlAuditLog:
+    """Implements :class:`core.ports.AuditLog`: inserts only."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def append(self, entry: AuditEntry) -> None:
+        """Add ``entry`` to the log (written when the unit commits)."""
+        self._session.add(
+            AuditRow(
+                at=entry.at,
+                actor=entry.actor,
+                action=entry.action,
+                subject=entry.subject,
+                detail=entry.detail,
+            )
+        )
+
+
+class SqlUnitOfWork:
+    """Implements :class:`core.ports.UnitOfWork`; leaving without ``commit`` rolls back."""
+
+    config: SqlConfigRepository
+    audit: SqlAuditLog
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._session: AsyncSession | None = None
+
+    async def __aenter__(self) -> SqlUnitOfWork:
+        self._session = self._sessions()
+        self.config = SqlConfigRepository(self._session)
+        self.audit = SqlAuditLog(self._session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._session is not None
+        try:
+            await self._session.rollback()
+        finally:
+            await self._session.close()
+            self._session = None
+
+    async def commit(self) -> None:
+        """Commit the transaction."""
+        assert self._session is not None
+        await self._session.commit()
+
+    @property
+    def session(self) -> AsyncSession:
+        """The session, for repositories added by later modules."""
+        assert self._session is not None
+        return self._session
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded rows usable after commit."""
+    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
