@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.config.model import Configuration
 from core.config.timefmt import format_duration, parse_duration
@@ -75,14 +75,13 @@ class SqlConfigRepository:
         session = self._session
         for table in (LayerRow, EscalationTierRow, SeverityRow, RouteRow):
             await session.execute(delete(table))
-        await self._replace(PersonRow, PersonRow.id, [_person_row(p) for p in config.people])
-        await self._replace(TeamRow, TeamRow.id, [_team_row(t) for t in config.teams])
+        await self._replace(PersonRow, [_person_row(p) for p in config.people])
+        await self._replace(TeamRow, [_team_row(t) for t in config.teams])
+        await self._replace(ScheduleRow, [_schedule_row(s) for s in config.schedules])
+        await self._replace(ServiceRow, [_service_row(s) for s in config.services])
         await self._replace(
-            ScheduleRow, ScheduleRow.id, [_schedule_row(s) for s in config.schedules]
+            EscalationPolicyRow, [_policy_row(p) for p in config.escalation_policies]
         )
-        await self._replace(ServiceRow, ServiceRow.id, [_service_row(s) for s in config.services])
-        policies = [_policy_row(p) for p in config.escalation_policies]
-        await self._replace(EscalationPolicyRow, EscalationPolicyRow.id, policies)
         await session.flush()
         for schedule in config.schedules:
             for position, layer in enumerate(schedule.layers):
@@ -136,12 +135,12 @@ class SqlConfigRepository:
 
     async def _all_rows(self) -> dict[type[SQLModel], list[Any]]:
         order = {
-            PersonRow: PersonRow.id,
-            TeamRow: TeamRow.id,
-            ScheduleRow: ScheduleRow.id,
+            PersonRow: PersonRow.position,
+            TeamRow: TeamRow.position,
+            ScheduleRow: ScheduleRow.position,
             LayerRow: LayerRow.position,
-            ServiceRow: ServiceRow.id,
-            EscalationPolicyRow: EscalationPolicyRow.id,
+            ServiceRow: ServiceRow.position,
+            EscalationPolicyRow: EscalationPolicyRow.position,
             EscalationTierRow: EscalationTierRow.position,
             SeverityRow: SeverityRow.name,
             RouteRow: RouteRow.position,
@@ -153,10 +152,11 @@ class SqlConfigRepository:
             )
         return out
 
-    async def _replace(self, table: type[SQLModel], key: Any, rows: list[SQLModel]) -> None:
-        keep = [row.id for row in rows]
-        await self._session.execute(delete(table).where(key.not_in(keep)))
-        for row in rows:
+    async def _replace(self, table: Any, rows: list[Any]) -> None:
+        """Upsert ``rows`` (numbering them in order) and delete the table's other rows."""
+        await self._session.execute(delete(table).where(table.id.not_in([r.id for r in rows])))
+        for position, row in enumerate(rows):
+            row.position = position
             await self._session.merge(row)
 
 

@@ -31,6 +31,7 @@ class PersonRow(SQLModel, table=True):
     __tablename__ = "people"
 
     id: str = Field(primary_key=True, max_length=100)
+    position: int = 0  # order in the file: for services, the first match wins
     name: str | None = None
     email: str | None = Field(default=None, index=True)
     slack_id: str | None = Field(default=None, index=True)
@@ -43,6 +44,7 @@ class TeamRow(SQLModel, table=True):
     __tablename__ = "teams"
 
     id: str = Field(primary_key=True, max_length=100)
+    position: int = 0  # order in the file: for services, the first match wins
     name: str | None = None
     managers: list[str] = _json()
     slack_channel: str | None = None
@@ -54,6 +56,7 @@ class ScheduleRow(SQLModel, table=True):
     __tablename__ = "schedules"
 
     id: str = Field(primary_key=True, max_length=100)
+    position: int = 0  # order in the file: for services, the first match wins
     name: str | None = None
     team_id: str | None = Field(default=None, index=True)
     timezone: str
@@ -80,6 +83,7 @@ class ServiceRow(SQLModel, table=True):
     __tablename__ = "services"
 
     id: str = Field(primary_key=True, max_length=100)
+    position: int = 0  # order in the file: for services, the first match wins
     name: str | None = None
     team_id: str = Field(index=True)
     importance: str
@@ -94,6 +98,7 @@ class EscalationPolicyRow(SQLModel, table=True):
     __tablename__ = "escalation_policies"
 
     id: str = Field(primary_key=True, max_length=100)
+    position: int = 0  # order in the file: for services, the first match wins
     name: str | None = None
     repeat: int = 0
 

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from core.config.model import Configuration
 
 Action = Literal["added", "changed", "removed"]
+ORDERED_KINDS = frozenset({"services"})  # the first service whose `match` fits wins
 KINDS: tuple[str, ...] = (
     "settings",
     "people",
@@ -94,7 +95,14 @@ def diff_configurations(old: Configuration | None, new: Configuration) -> Config
         for key in old_items:
             if key not in new_items:
                 changes.append(Change(kind, key, "removed"))
+        if kind in ORDERED_KINDS and _common_order(old_items, new_items):
+            changes.append(Change(kind, "(order)", "changed", ("order",)))
     return ConfigDiff(tuple(changes))
+
+
+def _common_order(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """True when the ids present in both are in a different order."""
+    return [k for k in old if k in new] != [k for k in new if k in old]
 
 
 def _entities(document: Mapping[str, Any]) -> dict[str, dict[str, Any]]:

@@ -203,8 +203,14 @@ def _pattern_message(loc: tuple[Any, ...], value: object) -> str:
     return f"{value!r} is not a valid id: use letters, digits, '-', '_' or '.'"
 
 
-def _written_ids(items: object) -> dict[str, int]:
-    """Every id written in a section (first occurrence), whether or not its entry is valid."""
+def _written_ids(items: object) -> dict[str, int] | None:
+    """Every id written in a section (first occurrence), whether or not its entry is valid.
+
+    None when the section is there but is not a list: its ids are unknowable, so references
+    to it are not checked (the section's own error is reported instead).
+    """
+    if items is not None and not isinstance(items, list):
+        return None
     ids: dict[str, int] = {}
     if isinstance(items, list):
         for index, item in enumerate(items):
@@ -240,7 +246,7 @@ def _duplicates_in(items: object, path: Path) -> Iterator[ConfigIssue]:
 
 def _references(
     data: Mapping[str, Any],
-    written: dict[str, dict[str, int]],
+    written: dict[str, dict[str, int] | None],
     severities: dict[str, SeverityRule],
     policies: list[EscalationPolicy],
 ) -> Iterator[ConfigIssue]:
@@ -248,8 +254,10 @@ def _references(
     schedules, services = written["schedules"], written["services"]
     policy_ids = written["escalation_policies"]
 
-    def check(value: object, known: dict[str, int], kind: str, path: Path) -> Iterator[ConfigIssue]:
-        if isinstance(value, str) and value not in known:
+    def check(
+        value: object, known: dict[str, int] | None, kind: str, path: Path
+    ) -> Iterator[ConfigIssue]:
+        if known is not None and isinstance(value, str) and value not in known:
             yield ConfigIssue(path, f"unknown {kind} {value!r}")
 
     for i, team in _entries(data, "teams"):

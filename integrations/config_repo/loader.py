@@ -73,6 +73,8 @@ def parse_yaml(text: str, filename: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         problem = exc.problem or exc.context or "not valid YAML"
+        if exc.context and exc.context_mark and exc.problem:
+            problem += f" ({exc.context} on line {exc.context_mark.line + 1})"
         raise ConfigFileError(f"{filename}:{line}: YAML syntax error: {problem}") from None
     except yaml.YAMLError as exc:
         raise ConfigFileError(f"{filename}:1: YAML error: {exc}") from None
@@ -129,12 +131,11 @@ def load_configuration(path: str | FsPath) -> Configuration:
 
 def _report(doc: Document) -> FileReport:
     result = validate_document(doc.data)
-    issues = sorted([*doc.issues, *result.issues], key=lambda i: (doc.line_of(i.path), i.dotted))
-    messages = tuple(
-        f"{doc.filename}:{doc.line_of(i.path)}: {i.dotted}: {i.message}" for i in issues
-    )
+    located = [*doc.issues, *((i, doc.line_of(i.path)) for i in result.issues)]
+    located.sort(key=lambda pair: (pair[1], pair[0].dotted))
+    messages = tuple(f"{doc.filename}:{line}: {i.dotted}: {i.message}" for i, line in located)
     if doc.issues:
-        result = ValidationResult(None, result.issues + tuple(doc.issues))
+        result = ValidationResult(None, result.issues + tuple(i for i, _ in doc.issues))
     return FileReport(result=result, messages=messages)
 
 
@@ -143,18 +144,18 @@ def _build(node: yaml.Node, path: Path, doc: Document) -> Any:
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
+            line = key_node.start_mark.line + 1
             if not isinstance(key_node, yaml.ScalarNode):
-                doc.issues.append(ConfigIssue(path, "a key must be plain text"))
+                doc.issues.append((ConfigIssue(path, "a key must be plain text"), line))
                 continue
             key = _scalar(key_node)
             key = key if isinstance(key, str) else str(key)
             child = (*path, key)
             if key in out:
-                doc.lines.setdefault(child, key_node.start_mark.line + 1)
-                first = doc.lines[child]
-                doc.issues.append(ConfigIssue(child, f"key written twice (first on line {first})"))
+                message = f"key written twice (first on line {doc.lines[child]})"
+                doc.issues.append((ConfigIssue(child, message), line))
                 continue
-            doc.lines[child] = key_node.start_mark.line + 1
+            doc.lines[child] = line
             out[key] = _build(value_node, child, doc)
         return out
     if isinstance(node, yaml.SequenceNode):

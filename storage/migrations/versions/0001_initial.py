@@ -48,6 +48,7 @@ def upgrade() -> None:
     op.create_table(
         "escalation_policies",
         sa.Column("id", sa.String(length=100), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(), nullable=True),
         sa.Column("repeat", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
@@ -76,6 +77,7 @@ def upgrade() -> None:
     op.create_table(
         "people",
         sa.Column("id", sa.String(length=100), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(), nullable=True),
         sa.Column("email", sa.String(), nullable=True),
         sa.Column("slack_id", sa.String(), nullable=True),
@@ -96,6 +98,7 @@ def upgrade() -> None:
     op.create_table(
         "schedules",
         sa.Column("id", sa.String(length=100), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(), nullable=True),
         sa.Column("team_id", sa.String(), nullable=True),
         sa.Column("timezone", sa.String(), nullable=False),
@@ -105,6 +108,7 @@ def upgrade() -> None:
     op.create_table(
         "services",
         sa.Column("id", sa.String(length=100), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(), nullable=True),
         sa.Column("team_id", sa.String(), nullable=False),
         sa.Column("importance", sa.String(), nullable=False),
@@ -129,6 +133,7 @@ def upgrade() -> None:
     op.create_table(
         "teams",
         sa.Column("id", sa.String(length=100), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(), nullable=True),
         sa.Column("managers", JSON_DOCUMENT, nullable=False),
         sa.Column("slack_channel", sa.String(), nullable=True),

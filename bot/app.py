@@ -1,0 +1,73 @@
+"""The composition root: builds the aiohttp application and wires every part together.
+
+Only this module (and the CLI) knows every adapter; the parts it wires get what they need
+passed in (settings values, the engine, the clock), never the environment.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from aiohttp import web
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.settings import Settings
+from core.ports import Clock
+from scheduling.loop import SchedulerLoop
+from web.health import healthz, readiness_handler
+
+log = logging.getLogger("oncall")
+MAX_BODY_BYTES = 1024 * 1024
+
+
+@dataclass
+class Runtime:
+    """What the running process holds; handlers reach it through ``app[RUNTIME]``."""
+
+    settings: Settings
+    engine: AsyncEngine
+    clock: Clock
+    scheduler: SchedulerLoop
+
+
+RUNTIME = web.AppKey("runtime", Runtime)
+
+
+def build_app(runtime: Runtime) -> web.Application:
+    """The one aiohttp application with every endpoint of CONTRACT.md that exists so far."""
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app[RUNTIME] = runtime
+
+    async def database_ready() -> str | None:
+        async with runtime.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        return None
+
+    async def scheduler_ready() -> str | None:
+        if runtime.scheduler.healthy(runtime.clock.now()):
+            return None
+        return "not running" if not runtime.scheduler.running else "no recent tick"
+
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get(
+        "/readyz", readiness_handler({"database": database_ready, "scheduler": scheduler_ready})
+    )
+    return app
+
+
+def log_surfaces(settings: Settings) -> None:
+    """One line per chat surface that is off, saying how to turn it on."""
+    if not settings.slack_enabled:
+        log.info(
+            "Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (and point the app's "
+            "Request URL at %s/slack/events) to turn it on",
+            settings.base_url,
+        )
+    if not settings.teams_enabled:
+        log.info(
+            "Teams is off: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (messaging endpoint "
+            "%s/api/messages) to turn it on",
+            settings.base_url,
+        )

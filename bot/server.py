@@ -1,0 +1,94 @@
+"""``oncall serve``: one process, one aiohttp server, one asyncio loop.
+
+Start-up order: connect to the database (one clear line when it cannot), migrate, apply
+``ONCALL_CONFIG`` when set, start the scheduler, then listen. SIGTERM and SIGINT stop it
+cleanly: the listener closes first, the scheduler stops, the engine is disposed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+
+from aiohttp import web
+
+from bot.app import Runtime, build_app, log_surfaces
+from bot.clock import SystemClock
+from bot.config_apply import apply_to_engine, prepare_database
+from bot.settings import Settings
+from integrations.config_repo.loader import load_configuration
+from scheduling.loop import SchedulerLoop
+
+log = logging.getLogger("oncall")
+
+
+def configure_logging(level: str) -> None:
+    """Plain lines on stderr: time, level, logger, message."""
+    logging.basicConfig(
+        level=level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+async def serve(settings: Settings) -> int:
+    """Run until SIGTERM or SIGINT; returns the exit status."""
+    configure_logging(settings.log_level)
+    clock = SystemClock()
+    engine = await prepare_database(settings)
+    runner: web.AppRunner | None = None
+    scheduler = SchedulerLoop(clock)
+    try:
+        if settings.config_path:
+            config = load_configuration(settings.config_path)
+            outcome = await apply_to_engine(
+                engine, config, source=settings.config_path, actor="serve", clock=clock
+            )
+            if outcome.written:
+                log.info(
+                    "applied %s: %d change(s), revision %s",
+                    settings.config_path,
+                    len(outcome.diff.changes),
+                    outcome.revision,
+                )
+            else:
+                log.info("configuration %s is already applied", settings.config_path)
+        scheduler.start()
+        runtime = Runtime(settings=settings, engine=engine, clock=clock, scheduler=scheduler)
+        runner = web.AppRunner(build_app(runtime), handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, settings.host, settings.port)
+        await site.start()
+        log_surfaces(settings)
+        log.info("listening on http://%s:%d", settings.host, settings.port)
+        announce(settings)
+        await _until_signalled()
+        log.info("stopping")
+        return 0
+    finally:
+        if runner is not None:
+            await runner.cleanup()
+        scheduler.shutdown()
+        await engine.dispose()
+
+
+def announce(settings: Settings) -> None:
+    """What a person who just typed ``make run`` needs: where to look."""
+    base = settings.base_url
+    print(f"\n  On-call bot is running.\n  Health:    {base}/healthz\n", flush=True)
+
+
+async def _until_signalled() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)

@@ -1,0 +1,101 @@
+"""Test helpers shared by the suites: required services, databases, free ports, subprocesses."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_CONFIG = ROOT / "examples" / "oncall.yaml"
+ONCALL = str(Path(sys.executable).parent / "oncall")
+POSTGRES_URL = os.environ.get(
+    "ONCALL_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+REQUIRED = {s.strip() for s in os.environ.get("ONCALL_TEST_REQUIRE", "").split(",") if s.strip()}
+
+
+def unavailable(service: str, reason: str) -> None:
+    """Skip with ``reason``, or fail when CI said ``service`` must be there."""
+    if service in REQUIRED:
+        pytest.fail(f"{reason} (ONCALL_TEST_REQUIRE names {service!r}, so this may not skip)")
+    pytest.skip(reason)
+
+
+async def postgres_reachable() -> str | None:
+    """None when PostgreSQL answers at POSTGRES_URL, else why not."""
+    import asyncpg
+
+    try:
+        conn = await asyncpg.connect(_plain(POSTGRES_URL), timeout=3)
+        await conn.close()
+    except Exception as exc:
+        return f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc}"
+    return None
+
+
+def _plain(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+@asynccontextmanager
+async def fresh_postgres_database() -> AsyncIterator[str]:
+    """A new, empty PostgreSQL database for one test; dropped afterwards."""
+    import asyncpg
+
+    name = f"oncall_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(_plain(POSTGRES_URL), timeout=5)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    base, _, _ = POSTGRES_URL.rpartition("/")
+    try:
+        yield f"{base}/{name}"
+    finally:
+        admin = await asyncpg.connect(_plain(POSTGRES_URL), timeout=5)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def oncall_env(database_url: str, **extra: str) -> dict[str, str]:
+    """An environment for running ``oncall`` with no settings leaking in from the caller."""
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("ONCALL_", "SLACK_", "MICROSOFT_"))
+    }
+    env.pop("PORT", None)
+    env["ONCALL_DATABASE_URL"] = database_url
+    env.update(extra)
+    return env
+
+
+def run_oncall(
+    *args: str, env: dict[str, str], cwd: Path | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """Run the ``oncall`` console script and capture its output."""
+    return subprocess.run(
+        [ONCALL, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def alertmanager_binary() -> str | None:
+    """The Debian package's binary, when installed."""
+    return shutil.which("prometheus-alertmanager")
