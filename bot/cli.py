@@ -61,8 +61,9 @@ def friendly(func: Callable[..., T]) -> Callable[..., T]:
     def wrapper(*args: Any, **kwargs: Any) -> T:
         from pydantic import ValidationError
 
+        from bot.errors import StartupError
         from integrations.config_repo.loader import ConfigFileError, InvalidConfiguration
-        from storage.engine import DatabaseError
+        from storage.errors import DatabaseError
 
         try:
             return func(*args, **kwargs)
@@ -72,7 +73,7 @@ def friendly(func: Callable[..., T]) -> Callable[..., T]:
             raise fail(str(exc)) from None
         except CliError as exc:
             raise fail(str(exc), exc.code) from None
-        except (DatabaseError, ConfigFileError) as exc:
+        except (DatabaseError, ConfigFileError, StartupError) as exc:
             raise fail(str(exc)) from None
         except ValidationError as exc:  # settings from the environment
             first = exc.errors()[0]

@@ -17,6 +17,7 @@ from aiohttp import web
 from bot.app import Runtime, build_app, log_surfaces
 from bot.clock import SystemClock
 from bot.config_apply import apply_to_engine, prepare_database
+from bot.errors import StartupError
 from bot.settings import Settings
 from integrations.config_repo.loader import load_configuration
 from scheduling.loop import SchedulerLoop
@@ -62,7 +63,14 @@ async def serve(settings: Settings) -> int:
         runner = web.AppRunner(build_app(runtime), handle_signals=False)
         await runner.setup()
         site = web.TCPSite(runner, settings.host, settings.port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            where = f"{settings.host}:{settings.port}"
+            raise StartupError(
+                f"cannot listen on {where}: {reason} (set PORT or ONCALL_HOST)"
+            ) from None
         log_surfaces(settings)
         log.info("listening on http://%s:%d", settings.host, settings.port)
         announce(settings)

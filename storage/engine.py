@@ -15,6 +15,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from storage.errors import DatabaseError
+
 SQLITE = "sqlite+aiosqlite"
 POSTGRES = "postgresql+asyncpg"
 _ALIASES = {
@@ -24,11 +26,8 @@ _ALIASES = {
     "sqlite": SQLITE,
     "sqlite+aiosqlite": SQLITE,
 }
+__all__ = ["DatabaseError", "check_connection", "create_engine", "parse_url", "safe_url"]
 EXAMPLES = "sqlite+aiosqlite:///./oncall.db or postgresql+asyncpg://user:password@host:5432/db"
-
-
-class DatabaseError(Exception):
-    """A database that is misconfigured or out of reach; ``str()`` is one line for people."""
 
 
 def parse_url(raw: str) -> URL:
