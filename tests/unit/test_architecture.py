@@ -25,13 +25,12 @@ def forbidden_calls(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(), filename=str(path))
     found = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            if (node.value.id, node.attr) in CLOCK_CALLS or (node.value.id, node.attr) == (
-                "os",
-                "environ",
-            ):
-                found.append(f"{path.name}:{node.lineno}: {node.value.id}.{node.attr}")
-    return found
+        if not (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)):
+            continue
+        name = (node.value.id, node.attr)
+        if name in CLOCK_CALLS or name == ("os", "environ"):
+            found.append(f"{path.name}:{node.lineno}: {node.value.id}.{node.attr}")
+    return sorted(found)
 
 
 def test_core_files_exist() -> None:
