@@ -8,6 +8,7 @@ URLs are normalised so that what platforms hand out works as it is: ``postgres:/
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
@@ -44,6 +45,13 @@ def parse_url(raw: str) -> URL:
             f"ONCALL_DATABASE_URL uses {url.drivername!r}, which is not supported; use {EXAMPLES}"
         )
     url = url.set(drivername=driver)
+    if driver == SQLITE and url.database and url.database != ":memory:":
+        folder = Path(url.database).expanduser().resolve().parent
+        if not folder.is_dir():
+            raise DatabaseError(
+                f"cannot reach the database at {safe_url(url)}: unable to open database file "
+                f"(the folder {folder} does not exist)"
+            )
     if driver == SQLITE and not url.database:
         raise DatabaseError(
             "ONCALL_DATABASE_URL names no SQLite file; use sqlite+aiosqlite:///./oncall.db"
@@ -109,6 +117,10 @@ async def check_connection(engine: AsyncEngine, *, within: float = 10.0) -> None
         raise DatabaseError(f"cannot reach the database at {where}: timed out") from None
     except (OperationalError, DBAPIError) as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        if engine.dialect.name == "sqlite":
+            # aiosqlite's worker thread answers the failed connect a moment later; let it,
+            # or it finds the loop closed and prints a traceback from its thread.
+            await asyncio.sleep(0.1)
         raise DatabaseError(f"cannot reach the database at {where}: {reason}") from None
     except OSError as exc:
         reason = exc.strerror or str(exc) or type(exc).__name__

@@ -106,7 +106,11 @@ def test_apply_invalid_file_changes_nothing(tmp_path: Path) -> None:
         ),
         (
             "sqlite+aiosqlite:////nonexistent/dir/oncall.db",
-            "error: cannot reach the database at sqlite+aiosqlite:////nonexistent/dir/oncall.db: unable to open database file",
+            "error: cannot reach the database at sqlite+aiosqlite:////nonexistent/dir/oncall.db: unable to open database file (the folder /nonexistent/dir does not exist)",
+        ),
+        (
+            "sqlite+aiosqlite:////",  # the root folder itself: a folder, not a file
+            "error: cannot reach the database at sqlite+aiosqlite:////: unable to open database file",
         ),
         (
             "postgresql://u:hunter2@127.0.0.1:1/db",
