@@ -1,0 +1,218 @@
+"""The fair round robin of CONFIG.md: a queue of members, turn by turn.
+
+Each turn goes to the first member in the queue who is eligible: whose ``available`` hours
+contain every active hour of the turn, and who is not on time off for all of them (only the
+hours in which the layer is active during the turn count). That member goes to the back;
+members passed over keep their places. Where nobody is eligible, the first member available
+for the largest part of the turn's active hours takes it and goes to the back. Hours the holder
+cannot serve are covered, instant by instant, by the first member of the queue (as it stands
+after the holder went to the back) who can serve; covering moves nobody; hours nobody can
+serve are gaps.
+
+When everyone is always available and nobody has time off this is plain round robin, turn
+``k`` to member ``k mod n``, and :func:`queue_at` computes it arithmetically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.schedule.intervals import Timeline, intersect, subtract, total
+from core.schedule.model import Interval, LayerSpec, QueueCheckpoint
+from core.schedule.roster import MemberView, Roster
+from core.schedule.turns import turn_bounds, turn_index_at, turn_start
+from core.schedule.windows import active_intervals
+
+
+@dataclass(frozen=True, slots=True)
+class TurnAssignment:
+    """How one turn was given out.
+
+    ``bounds`` is the whole turn (possibly empty). ``holder`` is None only for a layer without
+    members. ``eligible`` is False when nobody was eligible and the largest-part rule chose the
+    holder. ``held`` are the active hours the holder serves, ``covers`` the generated covers
+    (person, span), ``gaps`` the active hours nobody can serve. ``queue_after`` is the queue
+    for the next turn.
+    """
+
+    index: int
+    bounds: Interval
+    holder: str | None
+    eligible: bool
+    held: tuple[Interval, ...]
+    covers: tuple[tuple[str, Interval], ...]
+    gaps: tuple[Interval, ...]
+    queue_after: tuple[str, ...]
+
+
+def rotate(order: Sequence[str], steps: int) -> tuple[str, ...]:
+    """``order`` after ``steps`` turns in which the front member held and went to the back."""
+    if not order:
+        return ()
+    steps %= len(order)
+    return (*order[steps:], *order[:steps])
+
+
+def _clip(timeline: Timeline, active: Sequence[Interval]) -> list[Interval]:
+    if timeline.always or not active:
+        return list(active)
+    return intersect(active, timeline.clip(active[0].start, active[-1].end))
+
+
+def is_eligible(active: Sequence[Interval], view: MemberView) -> bool:
+    """CONFIG.md eligibility for a turn whose active hours are ``active`` (normal form).
+
+    True when the person's ``available`` hours contain every active hour and their time off
+    does not cover all of them. A turn with no active hour (empty, or the layer is never active
+    in it) has everyone eligible, so it goes to the front of the queue like any turn.
+    """
+    if not active:
+        return True
+    if subtract(active, _clip(view.available, active)):
+        return False
+    return bool(subtract(active, _clip(view.time_off, active)))
+
+
+def servable(active: Sequence[Interval], view: MemberView) -> list[Interval]:
+    """The active hours the person can serve: inside ``available`` hours, not on time off."""
+    return subtract(_clip(view.available, active), _clip(view.time_off, active))
+
+
+def assign_turn(
+    index: int,
+    bounds: Interval,
+    active: Sequence[Interval],
+    queue: Sequence[str],
+    views: Mapping[str, MemberView],
+) -> TurnAssignment:
+    """Give out turn ``index`` (``bounds``, active hours ``active``) from ``queue``.
+
+    ``views`` must hold every queued member's constraints over at least ``bounds``. Edge cases:
+    an empty queue gives no holder and makes every active hour a gap; an empty turn goes to the
+    front member (everyone is eligible); when nobody is eligible, ties for the largest part go
+    to the member nearest the front; a member named twice in the queue is two entries.
+    """
+    queue = tuple(queue)
+    if not queue:
+        return TurnAssignment(index, bounds, None, False, (), (), tuple(active), ())
+    free = {member: servable(active, views[member]) for member in set(queue)}
+    pos = next((p for p, m in enumerate(queue) if is_eligible(active, views[m])), None)
+    eligible = pos is not None
+    if pos is None:
+        pos = max(range(len(queue)), key=lambda p: (total(free[queue[p]]), -p))
+    holder = queue[pos]
+    after = (*queue[:pos], *queue[pos + 1 :], holder)
+    held = free[holder]
+    rest = subtract(active, held)
+    covers: list[tuple[str, Interval]] = []
+    for member in after[:-1]:
+        if not rest:
+            break
+        got = intersect(rest, free[member])
+        covers.extend((member, span) for span in got)
+        rest = subtract(rest, got)
+    covers.sort(key=lambda c: c[1].start)
+    return TurnAssignment(
+        index, bounds, holder, eligible, tuple(held), tuple(covers), tuple(rest), after
+    )
+
+
+class LayerContext:
+    """A layer's active hours and its members' constraints precomputed over ``[start, end)``.
+
+    Turns asked of it must lie inside that span.
+    """
+
+    def __init__(self, layer: LayerSpec, roster: Roster, start: datetime, end: datetime) -> None:
+        self.layer = layer
+        if layer.active is None:
+            self._active = Timeline(None)
+        else:
+            self._active = Timeline(active_intervals(layer.active, layer.zone, start, end))
+        self._views = {m: roster.view(m, start, end) for m in set(layer.members)}
+        self._unrestricted = all(v.available.always for v in self._views.values())
+
+    def assign(self, index: int, queue: Sequence[str]) -> TurnAssignment:
+        """Give out turn ``index`` from ``queue`` (see :func:`assign_turn`).
+
+        Fast path: when nobody has ``available`` hours or time off in the turn, the front
+        member holds every active hour and goes to the back.
+        """
+        bounds = turn_bounds(self.layer, index)
+        active = tuple(self._active.clip(bounds.start, bounds.end))
+        if (
+            queue
+            and self._unrestricted
+            and not any(v.time_off.overlaps(bounds.start, bounds.end) for v in self._views.values())
+        ):
+            return TurnAssignment(index, bounds, queue[0], True, active, (), (), rotate(queue, 1))
+        return assign_turn(index, bounds, active, queue, self._views)
+
+
+def initial_queue(layer: LayerSpec, checkpoint: QueueCheckpoint | None) -> QueueCheckpoint:
+    """Where a replay starts: ``checkpoint`` reconciled with the members, else turn 0.
+
+    Reconciling keeps a change of members from breaking a stored checkpoint: ids no longer in
+    the layer are dropped, new members join at the back in file order. A checkpoint with a
+    negative index is ignored.
+    """
+    if checkpoint is None or checkpoint.turn_index < 0:
+        return QueueCheckpoint(0, layer.members)
+    remaining = list(layer.members)
+    order: list[str] = []
+    for member in checkpoint.order:
+        if member in remaining:
+            remaining.remove(member)
+            order.append(member)
+    return QueueCheckpoint(checkpoint.turn_index, (*order, *remaining))
+
+
+def _candidate_turns(layer: LayerSpec, roster: Roster, first: int, stop: int) -> list[int]:
+    """Turns in ``[first, stop)`` that some member's time off touches (a superset is fine)."""
+    lo, hi = turn_start(layer, first), turn_start(layer, stop)
+    found: set[int] = set()
+    for member in set(layer.members):
+        for span in roster.time_off_spans(member, lo, hi):
+            begin = turn_index_at(layer, span.start)
+            finish = turn_index_at(layer, span.end)
+            if begin is None or finish is None:
+                continue
+            found.update(range(max(begin, first), min(finish + 1, stop)))
+    return sorted(found)
+
+
+def queue_at(
+    layer: LayerSpec, roster: Roster, index: int, checkpoint: QueueCheckpoint | None = None
+) -> QueueCheckpoint:
+    """The queue just before turn ``index`` is given out.
+
+    Resumes from ``checkpoint`` when it is at or before ``index`` (else from the layer's
+    start). Fast paths: with everyone always available, only turns touched by time off are
+    replayed and the queue simply rotates in between, so with no time off at all this is pure
+    arithmetic (turn ``k`` to member ``k mod n``). Otherwise every turn from the checkpoint is
+    replayed (store checkpoints to bound the work). Empty rotations give an empty queue.
+    """
+    base = initial_queue(layer, checkpoint)
+    if base.turn_index > index:
+        base = initial_queue(layer, None)
+    first, order = base.turn_index, base.order
+    if first >= index or not order:
+        return QueueCheckpoint(index, order)
+    if all(roster.always_available(m) for m in layer.members):
+        candidates: Sequence[int] = _candidate_turns(layer, roster, first, index)
+        if not candidates:
+            return QueueCheckpoint(index, rotate(order, index - first))
+        span_start = turn_start(layer, candidates[0])
+        span_end = turn_start(layer, candidates[-1] + 1)
+    else:
+        candidates = range(first, index)
+        span_start, span_end = turn_start(layer, first), turn_start(layer, index)
+    context = LayerContext(layer, roster, span_start, span_end)
+    current = first
+    for turn in candidates:
+        order = rotate(order, turn - current)
+        order = context.assign(turn, order).queue_after
+        current = turn + 1
+    return QueueCheckpoint(index, rotate(order, index - current))

@@ -1,0 +1,190 @@
+"""Small immutable values the schedule engine takes and gives.
+
+Instants are timezone-aware datetimes; the engine returns them in UTC so they compare and hash
+alike. Wall-clock values (a layer's ``start``) are naive readings of a zone's clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from typing import Literal
+
+Rotation = Literal["hourly", "daily", "weekly", "monthly"]
+OverrideSource = Literal["override", "swap"]
+
+
+def utc(moment: datetime) -> datetime:
+    """``moment`` in UTC; ``ValueError`` when it is naive (an instant needs a zone)."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"expected a timezone-aware datetime, got {moment!r}")
+    return moment.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Interval:
+    """A half-open span of time ``[start, end)``; zero length is allowed (an empty span)."""
+
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        if self.start.tzinfo is None or self.end.tzinfo is None:
+            raise ValueError("an interval needs timezone-aware bounds")
+        if self.end < self.start:
+            raise ValueError(f"interval ends before it starts: {self.start} > {self.end}")
+
+    @property
+    def empty(self) -> bool:
+        """True when the interval holds no instant."""
+        return self.end <= self.start
+
+    def contains(self, moment: datetime) -> bool:
+        """True when ``start <= moment < end``."""
+        return self.start <= moment < self.end
+
+
+@dataclass(frozen=True, slots=True)
+class TimeOff:
+    """``person`` cannot be on call during ``[start, end)`` (recorded from chat or the CLI)."""
+
+    person: str
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        if utc(self.end) < utc(self.start):
+            raise ValueError("time off ends before it starts")
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    """``person`` is on call during ``[start, end)`` whatever the layers say.
+
+    ``created_seq`` orders overrides by creation: where two overlap, the higher one wins. An
+    accepted swap is stored as two records with ``source="swap"`` (see
+    :func:`core.schedule.final.swap_overrides`).
+    """
+
+    person: str
+    start: datetime
+    end: datetime
+    created_seq: int
+    source: OverrideSource = "override"
+
+    def __post_init__(self) -> None:
+        if utc(self.end) < utc(self.start):
+            raise ValueError("override ends before it starts")
+
+
+@dataclass(frozen=True, slots=True)
+class Shift:
+    """``person`` is on call during ``[start, end)``.
+
+    ``source`` is ``"layer:<id>"`` for the holder of a turn, ``"cover"`` for a generated cover
+    of hours the holder cannot serve, ``"override"`` or ``"swap"``.
+    """
+
+    person: str
+    start: datetime
+    end: datetime
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class FinalSchedule:
+    """Who is on call over a window: shifts in time order, and the gaps with nobody.
+
+    Shifts and gaps together tile the window exactly, without overlap.
+    """
+
+    shifts: tuple[Shift, ...]
+    gaps: tuple[Interval, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OnCall:
+    """The final shift around an instant, with its full bounds as far as the search reaches.
+
+    ``end`` is None when the shift does not end within the look-ahead (a year).
+    """
+
+    person: str
+    start: datetime
+    end: datetime | None
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyWindow:
+    """A weekly window in a zone's wall clock; ``days`` are the weekdays it opens (0 = Mon).
+
+    ``from_min``/``to_min`` are minutes after midnight (``to_min`` may be 1440). ``to_min`` at
+    or before ``from_min`` crosses midnight; equal values make a whole (24 wall-hour) day.
+    """
+
+    days: frozenset[int]
+    from_min: int
+    to_min: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.from_min < 1440 or not 0 <= self.to_min <= 1440:
+            raise ValueError("window bounds must be minutes after midnight (0..1440)")
+        if not self.days <= frozenset(range(7)):
+            raise ValueError("days must be weekday numbers 0..6")
+
+
+ALL_DAYS: frozenset[int] = frozenset(range(7))
+
+
+@dataclass(frozen=True, slots=True)
+class LayerSpec:
+    """One rotation as the engine needs it.
+
+    ``start`` is the naive wall-clock start of turn 0 in ``zone``. ``active`` None means always
+    active. An empty ``members`` tuple is allowed: the layer then never has anyone on call.
+    """
+
+    id: str
+    members: tuple[str, ...]
+    rotation: Rotation
+    every: int
+    start: datetime
+    zone: tzinfo
+    active: tuple[WeeklyWindow, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.every < 1:
+            raise ValueError("every must be at least 1")
+        if self.start.tzinfo is not None:
+            raise ValueError("a layer start is a naive wall-clock reading")
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleSpec:
+    """A schedule's layers in file order: a later layer wins wherever it is active."""
+
+    id: str
+    zone: tzinfo
+    layers: tuple[LayerSpec, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PersonSpec:
+    """A person's own zone and daily ``available`` spans (minutes), None meaning always."""
+
+    id: str
+    zone: tzinfo
+    available: tuple[tuple[int, int], ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCheckpoint:
+    """The fair round robin queue of a layer just before turn ``turn_index`` is given out.
+
+    Store one (e.g. per layer, at the last hand-over) and pass it back to resume the replay
+    from there instead of from the layer's start. ``order`` holds member ids, front first.
+    """
+
+    turn_index: int
+    order: tuple[str, ...] = field(default=())

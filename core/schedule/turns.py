@@ -1,0 +1,66 @@
+"""Turn boundaries of a layer: turn ``k`` starts at the wall-clock ``start + k * every`` units.
+
+Turns are numbered from 0 (the layer's ``start``); there is no turn before it, so nobody is on
+call before ``start``. Turn ``k`` is ``[turn_start(k), turn_start(k + 1))``; it may be empty
+(an hourly turn lost to spring forward), and it still counts as a turn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from core.schedule.model import Interval, LayerSpec, utc
+from core.schedule.wallclock import add_units, to_instant, to_local, units_between
+
+
+def turn_start(layer: LayerSpec, index: int) -> datetime:
+    """The UTC instant turn ``index`` begins.
+
+    Edge cases: a start reading inside a DST gap begins at the gap's end; an ambiguous one at
+    the first of its two instants; monthly turns clamp the day of month (Jan 31 → Feb 28 →
+    Mar 31). Negative indices are allowed for arithmetic but name no real turn.
+    """
+    wall = add_units(layer.start, layer.rotation, index * layer.every)
+    return to_instant(wall, layer.zone)
+
+
+def turn_bounds(layer: LayerSpec, index: int) -> Interval:
+    """Turn ``index`` as a half-open interval (possibly empty across spring forward)."""
+    return Interval(turn_start(layer, index), turn_start(layer, index + 1))
+
+
+def turn_index_at(layer: LayerSpec, moment: datetime) -> int | None:
+    """The index of the turn containing ``moment``, or None before the layer's start.
+
+    Arithmetic, not iterative: the index is estimated from the wall-clock time elapsed since
+    ``start`` and corrected by comparing boundaries (a step or two around DST changes). Empty
+    turns never contain an instant, so the later of two turns starting at the same instant is
+    the one returned.
+    """
+    moment = utc(moment)
+    if moment < turn_start(layer, 0):
+        return None
+    elapsed = units_between(layer.start, to_local(moment, layer.zone), layer.rotation)
+    index = max(elapsed // layer.every, 0)
+    while index > 0 and turn_start(layer, index) > moment:
+        index -= 1
+    while turn_start(layer, index + 1) <= moment:
+        index += 1
+    return index
+
+
+def turns_between(layer: LayerSpec, start: datetime, end: datetime) -> Iterator[int]:
+    """Indices of the turns that overlap ``[start, end)``, in order, empty turns included.
+
+    Edge cases: turns before the layer's start do not exist; an empty turn (zero length)
+    lying inside the window is yielded too, since it still takes its place in the queue.
+    """
+    start, end = utc(start), utc(end)
+    if start >= end:
+        return
+    first = turn_index_at(layer, start)
+    index = 0 if first is None else first
+    while turn_start(layer, index) < end:
+        yield index
+        index += 1
