@@ -73,6 +73,10 @@ def friendly(func: Callable[..., T]) -> Callable[..., T]:
             raise fail(str(exc)) from None
         except CliError as exc:
             raise fail(str(exc), exc.code) from None
+        except ValueError as exc:
+            if type(exc).__name__ in ("UsageError", "TimeInputError", "ScheduleInputError"):
+                raise fail(str(exc), EXIT_USAGE) from None
+            raise
         except (DatabaseError, ConfigFileError, StartupError) as exc:
             raise fail(str(exc)) from None
         except ValidationError as exc:  # settings from the environment
@@ -159,6 +163,145 @@ def db_upgrade() -> None:
         typer.echo(f"database is up to date (revision {after})")
     else:
         typer.echo(f"database upgraded from {before or 'empty'} to {after}")
+
+
+Tz = Annotated[str | None, typer.Option("--tz", help="Time zone to show and read times in")]
+AsJson = Annotated[bool, typer.Option("--json", help="One JSON document on stdout")]
+
+
+def _emit(document: dict[str, Any], lines: list[str], as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(document, indent=2))
+    else:
+        typer.echo("\n".join(lines))
+
+
+@app.command()
+@friendly
+def who(
+    service: Annotated[str | None, typer.Option(help="Who the service pages first")] = None,
+    team: Annotated[str | None, typer.Option(help="The team's schedules")] = None,
+    schedule: Annotated[str | None, typer.Option(help="One schedule")] = None,
+    at: Annotated[str | None, typer.Option(help="ISO 8601 instant; default now")] = None,
+    tz: Tz = None,
+    as_json: AsJson = False,
+) -> None:
+    """Who is on call now (or --at), for every schedule or one service, team or schedule."""
+    from bot import cli_schedule
+
+    document, lines = run(
+        cli_schedule.who(
+            load_settings(), service=service, team=team, schedule=schedule, at=at, tz=tz
+        )
+    )
+    _emit(document, lines, as_json)
+
+
+@app.command()
+@friendly
+def schedule(
+    schedule: Annotated[str | None, typer.Option(help="One schedule")] = None,
+    team: Annotated[str | None, typer.Option(help="Every schedule of the team")] = None,
+    start: Annotated[
+        str | None, typer.Option("--from", help="Date or instant; default now")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="Date or instant; default +7 days")
+    ] = None,
+    tz: Tz = None,
+    as_json: AsJson = False,
+) -> None:
+    """The final schedule over a window: shifts (overrides, swaps, covers included) and gaps."""
+    from bot import cli_schedule
+
+    document, lines = run(
+        cli_schedule.schedule(
+            load_settings(), schedule_id=schedule, team=team, start=start, end=end, tz=tz
+        )
+    )
+    _emit(document, lines, as_json)
+
+
+@app.command()
+@friendly
+def gaps(
+    days: Annotated[int, typer.Option(help="How many days ahead to look")] = 14,
+    tz: Tz = None,
+    as_json: AsJson = False,
+) -> None:
+    """Coverage gaps per service: when its first escalation tier would page nobody."""
+    from bot import cli_schedule
+
+    document, lines = run(cli_schedule.gaps(load_settings(), days=days, tz=tz))
+    _emit(document, lines, as_json)
+
+
+Actor = Annotated[str | None, typer.Option("--as", help="Who is doing this (for the audit log)")]
+
+
+@app.command()
+@friendly
+def override(
+    schedule: Annotated[str, typer.Option(help="The schedule")],
+    member: Annotated[str, typer.Option(help="Who is on call instead")],
+    start: Annotated[str, typer.Option("--from", help="ISO 8601 instant")],
+    end: Annotated[str, typer.Option("--to", help="ISO 8601 instant")],
+    reason: Annotated[str | None, typer.Option(help="Why, for the record")] = None,
+    tz: Tz = None,
+    actor: Actor = None,
+) -> None:
+    """Put someone on call for a window; the newest override wins where they overlap."""
+    from bot import cli_schedule
+
+    line = run(
+        cli_schedule.override(
+            load_settings(),
+            schedule_id=schedule,
+            member=member,
+            start=start,
+            end=end,
+            tz=tz,
+            actor=actor or f"cli:{_user()}",
+            reason=reason,
+        )
+    )
+    typer.echo(line)
+
+
+@app.command()
+@friendly
+def timeoff(
+    member: Annotated[str, typer.Option(help="Who is away")],
+    start: Annotated[str, typer.Option("--from", help="ISO 8601 instant or date with --tz")],
+    end: Annotated[str, typer.Option("--to", help="ISO 8601 instant or date with --tz")],
+    reason: Annotated[str | None, typer.Option(help="Why, for the record")] = None,
+    tz: Tz = None,
+    actor: Actor = None,
+) -> None:
+    """Record time off; the turns and covers it touches are recomputed at once."""
+    from bot import cli_schedule
+
+    lines = run(
+        cli_schedule.timeoff(
+            load_settings(),
+            member=member,
+            start=start,
+            end=end,
+            tz=tz,
+            actor=actor or f"cli:{_user()}",
+            reason=reason,
+        )
+    )
+    typer.echo("\n".join(lines))
+
+
+def _user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "unknown"
 
 
 def _config_file(file: Path | None, default: str | None = None) -> Path:

@@ -6,6 +6,7 @@ repositories, and call ``commit``; leaving it without a commit rolls everything 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
@@ -53,11 +54,132 @@ class AuditLog(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class StoredOverride:
+    """An override or one half of an accepted swap, as stored."""
+
+    id: int
+    schedule_id: str
+    person_id: str
+    start: datetime
+    end: datetime
+    source: str  # "override" or "swap"
+    created_at: datetime
+    created_by: str
+    reason: str | None = None
+    swap_id: int | None = None
+
+
+@dataclass(frozen=True)
+class StoredTimeOff:
+    """Time off as stored."""
+
+    id: int
+    person_id: str
+    start: datetime
+    end: datetime
+    created_at: datetime
+    created_by: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class SwapRequest:
+    """``requester`` gives ``give`` to ``counterpart`` and takes ``take`` in return.
+
+    Both must agree: the requester by asking, the counterpart by accepting. ``take`` may be
+    None for a one-way hand-off (the counterpart covers ``give`` and asks nothing back).
+    """
+
+    id: int
+    schedule_id: str
+    requester: str
+    counterpart: str
+    give_start: datetime
+    give_end: datetime
+    take_start: datetime | None
+    take_end: datetime | None
+    status: str  # "pending", "accepted", "declined", "cancelled"
+    created_at: datetime
+    decided_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A configuration as applied at ``applied_at``; it holds until the next one."""
+
+    id: int
+    applied_at: datetime
+    config: Configuration
+
+
+class ScheduleStateRepository(Protocol):
+    """What the database holds beside the configuration: overrides, time off, swaps, history."""
+
+    async def overrides(
+        self, start: datetime, end: datetime, schedule_ids: Collection[str] | None = None
+    ) -> list[StoredOverride]:
+        """Overrides (not cancelled) that overlap ``[start, end)``, oldest first."""
+        ...
+
+    async def add_override(
+        self,
+        *,
+        schedule_id: str,
+        person_id: str,
+        start: datetime,
+        end: datetime,
+        created_at: datetime,
+        created_by: str,
+        reason: str | None = None,
+        source: str = "override",
+        swap_id: int | None = None,
+    ) -> int:
+        """Store an override; returns its id (ids grow with creation: the newest wins)."""
+        ...
+
+    async def time_off(
+        self, start: datetime, end: datetime, person_ids: Collection[str] | None = None
+    ) -> list[StoredTimeOff]:
+        """Time off (not cancelled) that overlaps ``[start, end)``."""
+        ...
+
+    async def add_time_off(
+        self,
+        *,
+        person_id: str,
+        start: datetime,
+        end: datetime,
+        created_at: datetime,
+        created_by: str,
+        reason: str | None = None,
+    ) -> int:
+        """Store time off; returns its id."""
+        ...
+
+    async def add_swap(self, swap: SwapRequest) -> int:
+        """Store a new swap request (its ``id`` is ignored); returns the id."""
+        ...
+
+    async def swap(self, swap_id: int) -> SwapRequest | None:
+        """The swap request, or None."""
+        ...
+
+    async def set_swap_status(self, swap_id: int, status: str, decided_at: datetime) -> None:
+        """Record the counterpart's decision or the requester's cancellation."""
+        ...
+
+    async def revisions(self, start: datetime, end: datetime) -> list[Revision]:
+        """The revisions in force at some instant of ``[start, end)``, oldest first."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository."""
 
     config: ConfigRepository
     audit: AuditLog
+    schedules: ScheduleStateRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -194,3 +194,32 @@ class AuditRow(SQLModel, table=True):
     action: str = Field(index=True)
     subject: str
     detail: dict[str, Any] = _json()
+
+
+class SwapRow(SQLModel, table=True):
+    """A swap asked for by ``requester``; accepted, it becomes two overrides (source "swap")."""
+
+    __tablename__ = "swaps"
+
+    id: int | None = Field(default=None, primary_key=True)
+    schedule_id: str = Field(max_length=100, index=True)
+    requester: str = Field(max_length=100)
+    counterpart: str = Field(max_length=100)
+    give_start: datetime = _instant()
+    give_end: datetime = _instant()
+    take_start: datetime | None = _instant(nullable=True)
+    take_end: datetime | None = _instant(nullable=True)
+    status: str = Field(default="pending", max_length=20)
+    created_at: datetime = _instant()
+    decided_at: datetime | None = _instant(nullable=True)
+
+
+class FeedTokenRow(SQLModel, table=True):
+    """The secret in an iCalendar feed's URL; one per feed, replaced to revoke the old URL."""
+
+    __tablename__ = "feed_tokens"
+
+    kind: str = Field(primary_key=True, max_length=20)  # "schedule" or "person"
+    subject: str = Field(primary_key=True, max_length=100)
+    token: str = Field(max_length=64, unique=True)
+    created_at: datetime = _instant()

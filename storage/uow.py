@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.ports import AuditEntry
 from storage.config_repo import SqlConfigRepository
+from storage.schedule_repo import SqlScheduleStateRepository
 from storage.tables import AuditRow
 
 
@@ -35,6 +36,7 @@ class SqlUnitOfWork:
 
     config: SqlConfigRepository
     audit: SqlAuditLog
+    schedules: SqlScheduleStateRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -44,6 +46,7 @@ class SqlUnitOfWork:
         self._session = self._sessions()
         self.config = SqlConfigRepository(self._session)
         self.audit = SqlAuditLog(self._session)
+        self.schedules = SqlScheduleStateRepository(self._session)
         return self
 
     async def __aexit__(

@@ -98,3 +98,22 @@ def run_oncall(
 def alertmanager_binary() -> str | None:
     """The Debian package's binary, when installed."""
     return shutil.which("prometheus-alertmanager")
+
+
+async def apply_example(database_url: str) -> None:
+    """Migrate the database and apply examples/oncall.yaml, in this process (fast)."""
+    from bot.clock import SystemClock
+    from bot.config_apply import apply_to_engine
+    from integrations.config_repo.loader import load_configuration
+    from storage.engine import create_engine
+    from storage.migrate import upgrade
+
+    engine = create_engine(database_url)
+    try:
+        await upgrade(engine)
+        config = load_configuration(EXAMPLE_CONFIG)
+        await apply_to_engine(
+            engine, config, source=str(EXAMPLE_CONFIG), actor="test", clock=SystemClock()
+        )
+    finally:
+        await engine.dispose()
