@@ -50,6 +50,11 @@ def build_app(runtime: Runtime) -> web.Application:
             return None
         return "not running" if not runtime.scheduler.running else "no recent tick"
 
+    from integrations.calendar.feeds import add_routes as add_calendar_routes
+    from storage.uow import SqlUnitOfWork, session_factory
+
+    sessions = session_factory(runtime.engine)
+    add_calendar_routes(app, lambda: SqlUnitOfWork(sessions), runtime.clock)
     app.router.add_get("/healthz", healthz)
     app.router.add_get(
         "/readyz", readiness_handler({"database": database_ready, "scheduler": scheduler_ready})

@@ -34,6 +34,8 @@ config_app = typer.Typer(
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 app.add_typer(db_app, name="db")
+ical_app = typer.Typer(help="iCalendar feeds of schedules and people.", no_args_is_help=True)
+app.add_typer(ical_app, name="ical")
 
 T = TypeVar("T")
 EXIT_FAILED = 1
@@ -293,6 +295,23 @@ def timeoff(
         )
     )
     typer.echo("\n".join(lines))
+
+
+@ical_app.command("url")
+@friendly
+def ical_url(
+    schedule: Annotated[str | None, typer.Option(help="A schedule's feed")] = None,
+    person: Annotated[str | None, typer.Option(help="A person's shifts across schedules")] = None,
+    rotate: Annotated[
+        bool, typer.Option("--rotate", help="New secret: old URLs stop working")
+    ] = False,
+) -> None:
+    """Print the secret URL of a feed for calendar apps to subscribe to."""
+    from bot import cli_schedule
+
+    typer.echo(
+        run(cli_schedule.ical_url(load_settings(), schedule=schedule, person=person, rotate=rotate))
+    )
 
 
 def _user() -> str:

@@ -373,3 +373,24 @@ async def timeoff(
             f"  {sid}: {cover.person} covers {cover.start.isoformat()} -> {cover.end.isoformat()}"
         )
     return lines
+
+
+async def ical_url(
+    settings: Settings, *, schedule: str | None, person: str | None, rotate: bool
+) -> str:
+    """``oncall ical url``: the feed's URL with its secret token (created on first use)."""
+    from storage.feed_repo import SqlFeedTokens
+
+    if (schedule is None) == (person is None):
+        raise UsageError("give exactly one of --schedule or --person")
+    kind, subject = ("schedule", schedule) if schedule else ("person", person or "")
+    async with database(settings) as engine, SqlUnitOfWork(session_factory(engine)) as uow:
+        config = await uow.config.load() or Configuration()
+        known = config.schedule(subject) if kind == "schedule" else config.person(subject)
+        if known is None:
+            raise UsageError(f"unknown {kind} {subject!r}")
+        token = await SqlFeedTokens(uow.session).token_for(
+            kind, subject, now=SystemClock().now(), rotate=rotate
+        )
+        await uow.commit()
+    return f"{settings.base_url}/ical/{kind}/{subject}.ics?token={token}"

@@ -135,3 +135,18 @@ class FakeUnitOfWork:
     async def commit(self) -> None:
         self.store.__dict__.update(copy.deepcopy(self._staged).__dict__)
         self.commits += 1
+
+
+class FrozenClock:
+    """A clock that says what it is told; ``advance`` moves it on."""
+
+    def __init__(self, now: datetime) -> None:
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, **delta: float) -> None:
+        from datetime import timedelta
+
+        self._now += timedelta(**delta)

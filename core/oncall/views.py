@@ -202,3 +202,21 @@ def coverage_gaps(
         if not uncovered:
             break
     return uncovered
+
+
+def person_shifts(
+    state: ScheduleState, person_id: str, start: datetime, end: datetime
+) -> list[tuple[str, Shift]]:
+    """Every final shift of ``person_id`` in ``[start, end)``, across schedules, in time order.
+
+    Covers and overrides count: this is when the person can be paged.
+    """
+    schedule_ids = {s.id for r in state.revisions for s in r.config.schedules}
+    schedule_ids |= {o.schedule_id for o in state.overrides}
+    out = [
+        (sid, shift)
+        for sid in sorted(schedule_ids)
+        for shift in final_for(state, sid, start, end).shifts
+        if shift.person == person_id
+    ]
+    return sorted(out, key=lambda pair: (pair[1].start, pair[0]))
