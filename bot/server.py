@@ -11,6 +11,7 @@ import asyncio
 import logging
 import signal
 import sys
+from datetime import timedelta
 
 from aiohttp import web
 
@@ -20,7 +21,9 @@ from bot.config_apply import apply_to_engine, prepare_database
 from bot.errors import StartupError
 from bot.settings import Settings
 from integrations.config_repo.loader import load_configuration
+from scheduling.jobs import checkpoint_job, every
 from scheduling.loop import SchedulerLoop
+from storage.uow import SqlUnitOfWork, session_factory
 
 log = logging.getLogger("oncall")
 
@@ -58,6 +61,11 @@ async def serve(settings: Settings) -> int:
                 )
             else:
                 log.info("configuration %s is already applied", settings.config_path)
+        sessions = session_factory(engine)
+        scheduler.add(
+            "queue checkpoints",
+            every(timedelta(hours=1), checkpoint_job(lambda: SqlUnitOfWork(sessions))),
+        )
         scheduler.start()
         runtime = Runtime(settings=settings, engine=engine, clock=clock, scheduler=scheduler)
         runner = web.AppRunner(build_app(runtime), handle_signals=False)

@@ -113,6 +113,19 @@ class Revision:
     config: Configuration
 
 
+@dataclass(frozen=True)
+class StoredCheckpoint:
+    """The fair queue (front first) of one layer just before turn ``turn_index``."""
+
+    revision_id: int
+    schedule_id: str
+    layer_id: str
+    turn_index: int
+    turn_start: datetime
+    queue: tuple[str, ...]
+    computed_at: datetime
+
+
 class ScheduleStateRepository(Protocol):
     """What the database holds beside the configuration: overrides, time off, swaps, history."""
 
@@ -171,6 +184,18 @@ class ScheduleStateRepository(Protocol):
 
     async def revisions(self, start: datetime, end: datetime) -> list[Revision]:
         """The revisions in force at some instant of ``[start, end)``, oldest first."""
+        ...
+
+    async def checkpoints(self, revision_ids: Collection[int]) -> list[StoredCheckpoint]:
+        """Stored fair-queue checkpoints of these revisions."""
+        ...
+
+    async def save_checkpoint(self, checkpoint: StoredCheckpoint) -> None:
+        """Store (or replace) the checkpoint of its revision, schedule and layer."""
+        ...
+
+    async def drop_checkpoints_after(self, moment: datetime) -> int:
+        """Forget checkpoints of turns that start after ``moment``; returns how many."""
         ...
 
 

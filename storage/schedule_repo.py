@@ -5,12 +5,24 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.config.model import Configuration
-from core.ports import Revision, StoredOverride, StoredTimeOff, SwapRequest
-from storage.tables import ConfigRevisionRow, OverrideRow, SwapRow, TimeOffRow
+from core.ports import (
+    Revision,
+    StoredCheckpoint,
+    StoredOverride,
+    StoredTimeOff,
+    SwapRequest,
+)
+from storage.tables import (
+    ConfigRevisionRow,
+    OverrideRow,
+    QueueCheckpointRow,
+    SwapRow,
+    TimeOffRow,
+)
 
 
 class SqlScheduleStateRepository:
@@ -207,3 +219,42 @@ class SqlScheduleStateRepository:
                 self._parsed[row.id] = config
             out.append(Revision(id=row.id, applied_at=row.applied_at, config=config))
         return out
+
+    async def checkpoints(self, revision_ids: Collection[int]) -> list[StoredCheckpoint]:
+        """Stored checkpoints of these revisions."""
+        query = select(QueueCheckpointRow).where(
+            QueueCheckpointRow.revision_id.in_(list(revision_ids))  # type: ignore[attr-defined]
+        )
+        return [
+            StoredCheckpoint(
+                revision_id=r.revision_id,
+                schedule_id=r.schedule_id,
+                layer_id=r.layer_id,
+                turn_index=r.turn_index,
+                turn_start=r.turn_start,
+                queue=tuple(r.queue),
+                computed_at=r.computed_at,
+            )
+            for r in (await self._session.execute(query)).scalars()
+        ]
+
+    async def save_checkpoint(self, checkpoint: StoredCheckpoint) -> None:
+        """Insert or replace the checkpoint of its revision, schedule and layer."""
+        await self._session.merge(
+            QueueCheckpointRow(
+                revision_id=checkpoint.revision_id,
+                schedule_id=checkpoint.schedule_id,
+                layer_id=checkpoint.layer_id,
+                turn_index=checkpoint.turn_index,
+                turn_start=checkpoint.turn_start,
+                queue=list(checkpoint.queue),
+                computed_at=checkpoint.computed_at,
+            )
+        )
+
+    async def drop_checkpoints_after(self, moment: datetime) -> int:
+        """Delete checkpoints whose turn starts after ``moment``."""
+        result = await self._session.execute(
+            delete(QueueCheckpointRow).where(QueueCheckpointRow.turn_start > moment)  # type: ignore[arg-type]
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]

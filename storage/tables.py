@@ -223,3 +223,21 @@ class FeedTokenRow(SQLModel, table=True):
     subject: str = Field(primary_key=True, max_length=100)
     token: str = Field(max_length=64, unique=True)
     created_at: datetime = _instant()
+
+
+class QueueCheckpointRow(SQLModel, table=True):
+    """The fair queue of a layer just before turn ``turn_index``, under one revision.
+
+    A cache the views resume from instead of replaying every turn since the layer's start;
+    dropped when time off that starts before ``turn_start`` is recorded.
+    """
+
+    __tablename__ = "queue_checkpoints"
+
+    revision_id: int = Field(primary_key=True)
+    schedule_id: str = Field(primary_key=True, max_length=100)
+    layer_id: str = Field(primary_key=True, max_length=100)
+    turn_index: int
+    turn_start: datetime = _instant(index=True)
+    queue: list[str] = _json()
+    computed_at: datetime = _instant()

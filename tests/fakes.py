@@ -13,7 +13,14 @@ from datetime import datetime
 from types import TracebackType
 
 from core.config.model import Configuration
-from core.ports import AuditEntry, Revision, StoredOverride, StoredTimeOff, SwapRequest
+from core.ports import (
+    AuditEntry,
+    Revision,
+    StoredCheckpoint,
+    StoredOverride,
+    StoredTimeOff,
+    SwapRequest,
+)
 
 
 @dataclass
@@ -24,6 +31,7 @@ class Store:
     overrides: list[StoredOverride] = field(default_factory=list)
     time_off: list[StoredTimeOff] = field(default_factory=list)
     swaps: dict[int, SwapRequest] = field(default_factory=dict)
+    checkpoints: dict[tuple[int, str, str], StoredCheckpoint] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
     next_id: int = 1
 
@@ -108,6 +116,19 @@ class FakeScheduleState:
         return [
             r for i, r in enumerate(revisions) if i == first or (i > first and r.applied_at < end)
         ]
+
+    async def checkpoints(self, revision_ids: Collection[int]) -> list[StoredCheckpoint]:
+        return [c for c in self._store.checkpoints.values() if c.revision_id in revision_ids]
+
+    async def save_checkpoint(self, checkpoint: StoredCheckpoint) -> None:
+        key = (checkpoint.revision_id, checkpoint.schedule_id, checkpoint.layer_id)
+        self._store.checkpoints[key] = checkpoint
+
+    async def drop_checkpoints_after(self, moment: datetime) -> int:
+        doomed = [k for k, c in self._store.checkpoints.items() if c.turn_start > moment]
+        for key in doomed:
+            del self._store.checkpoints[key]
+        return len(doomed)
 
 
 class FakeUnitOfWork:

@@ -128,6 +128,8 @@ async def add_time_off(
             created_by=actor,
             reason=reason,
         )
+        # Any turn that overlaps the time off can change the queue from the next turn on.
+        await uow.schedules.drop_checkpoints_after(start)
         state = await load_state(uow, start, end)
         covers = tuple(_covers_for(state, person_id, start, end))
         await uow.audit.append(

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from core.config.model import Configuration, Schedule
-from core.ports import Revision, StoredOverride, StoredTimeOff, UnitOfWork
+from core.ports import Revision, StoredCheckpoint, StoredOverride, StoredTimeOff, UnitOfWork
 from core.schedule.final import final_schedule, who_at
 from core.schedule.from_config import engine_inputs
 from core.schedule.intervals import intersect, normalize
@@ -26,6 +26,7 @@ from core.schedule.model import (
     Interval,
     OnCall,
     Override,
+    QueueCheckpoint,
     ScheduleSpec,
     Shift,
     TimeOff,
@@ -34,6 +35,7 @@ from core.schedule.model import (
 from core.schedule.roster import Roster
 
 WHO_LOOK_AROUND = timedelta(days=400)
+BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class ScheduleState:
     revisions: tuple[Revision, ...]
     overrides: tuple[StoredOverride, ...] = ()
     time_off: tuple[StoredTimeOff, ...] = ()
+    checkpoints: tuple[StoredCheckpoint, ...] = ()
     _inputs: dict[tuple[int, str], tuple[ScheduleSpec, Roster]] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -81,6 +84,16 @@ class ScheduleState:
             self._inputs[key] = cached
         return cached
 
+    def engine_checkpoints(
+        self, revision: Revision, schedule_id: str
+    ) -> dict[str, QueueCheckpoint]:
+        """Stored queue checkpoints of the schedule's layers under ``revision``, by layer id."""
+        return {
+            c.layer_id: QueueCheckpoint(c.turn_index, c.queue)
+            for c in self.checkpoints
+            if c.revision_id == revision.id and c.schedule_id == schedule_id
+        }
+
     def engine_overrides(self, schedule_id: str) -> list[Override]:
         """Overrides and accepted swaps of one schedule, newest winning."""
         return [
@@ -111,14 +124,17 @@ async def load_state(
 ) -> ScheduleState:
     """Load what the views need for ``[start, end)`` inside an entered unit of work.
 
-    Time off is loaded for every person (a cover may fall to anyone in a layer); overrides
-    for ``schedule_ids`` only when given.
+    Time off is loaded for every person (a cover may fall to anyone in a layer) and from the
+    beginning, not only inside the window: the fair queue at a turn depends on every turn
+    before it, so time off weeks earlier can decide who holds a turn in the window. Overrides
+    are loaded for ``schedule_ids`` only when given.
     """
     start, end = utc(start), utc(end)
     revisions = await uow.schedules.revisions(start, end)
     overrides = await uow.schedules.overrides(start, end, schedule_ids)
-    time_off = await uow.schedules.time_off(start, end)
-    return ScheduleState(tuple(revisions), tuple(overrides), tuple(time_off))
+    time_off = await uow.schedules.time_off(BEGINNING, end)
+    checkpoints = await uow.schedules.checkpoints([r.id for r in revisions])
+    return ScheduleState(tuple(revisions), tuple(overrides), tuple(time_off), tuple(checkpoints))
 
 
 def final_for(
@@ -141,7 +157,8 @@ def final_for(
     gaps: list[Interval] = []
     for lo, hi, revision in segments:
         spec, roster = state.inputs(revision, schedule_id)
-        part = final_schedule(spec, roster, lo, hi, overrides=overrides)
+        checkpoints = state.engine_checkpoints(revision, schedule_id)
+        part = final_schedule(spec, roster, lo, hi, overrides=overrides, checkpoints=checkpoints)
         shifts.extend(part.shifts)
         gaps.extend(part.gaps)
     return FinalSchedule(tuple(merge_shifts(shifts)), tuple(normalize(gaps)))
@@ -157,9 +174,12 @@ def who_for(state: ScheduleState, schedule_id: str, at: datetime) -> OnCall | No
     revision = state.in_force(at)
     if revision is None:
         spec, roster = ScheduleSpec(id=schedule_id, zone=UTC, layers=()), Roster({})
+        checkpoints: dict[str, QueueCheckpoint] = {}
     else:
         spec, roster = state.inputs(revision, schedule_id)
-    return who_at(spec, roster, at, overrides=state.engine_overrides(schedule_id))
+        checkpoints = state.engine_checkpoints(revision, schedule_id)
+    overrides = state.engine_overrides(schedule_id)
+    return who_at(spec, roster, at, overrides=overrides, checkpoints=checkpoints)
 
 
 def schedules_of_team(config: Configuration, team_id: str) -> list[Schedule]:

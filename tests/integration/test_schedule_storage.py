@@ -160,3 +160,29 @@ async def test_revisions_query(engine: AsyncEngine) -> None:
         assert await ids("2026-03-06 00:00", "2026-03-11 00:00") == [1, 2]
         assert await ids("2026-03-10 00:00", "2026-04-01 00:00") == [2, 3]
         assert await ids("2026-04-01 00:00", "2026-04-02 00:00") == [3]
+
+
+async def test_checkpoints_on_sql(engine: AsyncEngine) -> None:
+    from core.oncall.checkpoints import advance_checkpoints
+
+    await apply_configuration(
+        uow(engine), config(), actor="t", source="t", now=at("2026-03-01 00:00")
+    )
+    assert await advance_checkpoints(uow(engine), at("2026-03-05 10:00")) == 2  # primary and office
+    assert await advance_checkpoints(uow(engine), at("2026-03-05 11:00")) == 0
+    async with uow(engine) as unit:
+        stored = sorted(await unit.schedules.checkpoints([1]), key=lambda c: c.layer_id)
+    assert [(c.layer_id, c.turn_index, c.turn_start, c.queue) for c in stored] == [
+        ("daily", 3, at("2026-03-05 09:00"), ("bob", "ann")),
+        ("hours", 0, at("2026-03-02 00:00"), ("cat",)),
+    ]
+    await add_time_off(
+        uow(engine),
+        person_id="ann",
+        start=at("2026-03-04 00:00"),
+        end=at("2026-03-06 00:00"),
+        actor="ann",
+        now=at("2026-03-05 10:00"),
+    )
+    async with uow(engine) as unit:
+        assert [c.layer_id for c in await unit.schedules.checkpoints([1])] == ["hours"]

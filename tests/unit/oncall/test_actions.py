@@ -260,3 +260,42 @@ async def test_one_way_hand_off(store: Store) -> None:
     swap_id = await swap(store, take=None)
     await decide_swap(FakeUnitOfWork(store), swap_id=swap_id, actor="bob", accept=True, now=NOW)
     assert [(o.person_id, o.source) for o in store.overrides] == [("bob", "swap")]
+
+
+async def test_time_off_before_the_window_still_moves_the_queue(store: Store) -> None:
+    # Three members, daily turns from Mar 2: ann, bob, cat, ann, ... Cat is away for all of
+    # Mar 4's turn, so ann takes it and cat keeps her place: the rotation after that differs
+    # from plain round robin. A view of a later window must know about that earlier time off.
+    schedules = [
+        {
+            "id": "primary",
+            "layers": [
+                {
+                    "id": "d",
+                    "members": ["ann", "bob", "cat"],
+                    "rotation": "daily",
+                    "start": "2026-03-02 09:00",
+                }
+            ],
+        }
+    ]
+    store.revisions = [
+        revision(
+            config(schedules=schedules, services=[], escalation_policies=[]), "2026-03-01 00:00"
+        )
+    ]
+    await add_time_off(
+        FakeUnitOfWork(store),
+        person_id="cat",
+        start=at("2026-03-04 09:00"),
+        end=at("2026-03-05 09:00"),
+        actor="cat",
+        now=NOW,
+    )
+    window = (at("2026-03-05 09:00"), at("2026-03-08 09:00"))
+    async with FakeUnitOfWork(store) as uow:
+        narrow = await load_state(uow, *window)
+        wide = await load_state(uow, at("2026-03-01 00:00"), window[1])
+    expected = [s.person for s in final_for(wide, "primary", *window).shifts]
+    assert expected == ["cat", "bob", "ann"]  # cat kept her place at the front
+    assert [s.person for s in final_for(narrow, "primary", *window).shifts] == expected

@@ -1,0 +1,36 @@
+"""Jobs the scheduling loop runs. Each is a core use case over a fresh unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from core.oncall.checkpoints import advance_checkpoints
+from core.ports import UnitOfWork
+from scheduling.loop import TickJob
+
+
+def every(period: timedelta, job: TickJob) -> TickJob:
+    """Run ``job`` at most once per ``period`` (at the first tick, then when it has passed).
+
+    The last run is kept in memory: after a restart the job runs at once, which the jobs
+    allow (each is idempotent).
+    """
+    last: list[datetime] = []
+
+    async def throttled(now: datetime) -> None:
+        if last and now - last[0] < period:
+            return
+        await job(now)
+        last[:] = [now]
+
+    return throttled
+
+
+def checkpoint_job(new_unit: Callable[[], UnitOfWork]) -> TickJob:
+    """Keep the fair queue's checkpoints at the turns under way."""
+
+    async def run(now: datetime) -> None:
+        await advance_checkpoints(new_unit(), now)
+
+    return run
