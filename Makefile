@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_TOKEN ?= demo-alert-token
 
-.PHONY: run test lint format typecheck contracts clean
+.PHONY: run test lint format typecheck contracts bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ contracts: $(STAMP)
 # Lint, import contracts, mypy on core/, and the whole suite.
 test: lint contracts typecheck
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Speed figures (printed, never asserted); docs/performance.md records the latest.
+bench: $(STAMP)
+	$(BIN)/python -m bench.schedules
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
