@@ -15,11 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.settings import Settings
 from core.ports import Clock
+from integrations.alerts.endpoints import MAX_BODY_BYTES
 from scheduling.loop import SchedulerLoop
+from storage.uow import SqlUnitOfWork, session_factory
 from web.health import healthz, readiness_handler
 
 log = logging.getLogger("oncall")
-MAX_BODY_BYTES = 1024 * 1024
 
 
 @dataclass
@@ -30,6 +31,10 @@ class Runtime:
     engine: AsyncEngine
     clock: Clock
     scheduler: SchedulerLoop
+
+    def new_unit(self) -> SqlUnitOfWork:
+        """A fresh unit of work on the engine."""
+        return SqlUnitOfWork(session_factory(self.engine))
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
@@ -50,11 +55,14 @@ def build_app(runtime: Runtime) -> web.Application:
             return None
         return "not running" if not runtime.scheduler.running else "no recent tick"
 
+    from integrations.alerts.endpoints import add_routes as add_alert_routes
     from integrations.calendar.feeds import add_routes as add_calendar_routes
-    from storage.uow import SqlUnitOfWork, session_factory
 
-    sessions = session_factory(runtime.engine)
-    add_calendar_routes(app, lambda: SqlUnitOfWork(sessions), runtime.clock)
+    token = (
+        runtime.settings.alert_token.get_secret_value() if runtime.settings.alert_token else None
+    )
+    add_alert_routes(app, token, runtime.new_unit, runtime.clock)
+    add_calendar_routes(app, runtime.new_unit, runtime.clock)
     app.router.add_get("/healthz", healthz)
     app.router.add_get(
         "/readyz", readiness_handler({"database": database_ready, "scheduler": scheduler_ready})

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
+import socket
 import sys
 from datetime import timedelta
 
@@ -21,8 +23,9 @@ from bot.config_apply import apply_to_engine, prepare_database
 from bot.errors import StartupError
 from bot.settings import Settings
 from integrations.config_repo.loader import load_configuration
-from scheduling.jobs import checkpoint_job, every
+from scheduling.jobs import checkpoint_job, escalation_job, every
 from scheduling.loop import SchedulerLoop
+from scheduling.outbox import Destination, LogDestination, OutboxSender
 from storage.uow import SqlUnitOfWork, session_factory
 
 log = logging.getLogger("oncall")
@@ -62,10 +65,15 @@ async def serve(settings: Settings) -> int:
             else:
                 log.info("configuration %s is already applied", settings.config_path)
         sessions = session_factory(engine)
-        scheduler.add(
-            "queue checkpoints",
-            every(timedelta(hours=1), checkpoint_job(lambda: SqlUnitOfWork(sessions))),
-        )
+
+        def new_unit() -> SqlUnitOfWork:
+            return SqlUnitOfWork(sessions)
+
+        worker = f"{socket.gethostname()}:{os.getpid()}"
+        sender = OutboxSender(new_unit, destinations(settings))
+        scheduler.add("escalations", escalation_job(new_unit, worker))
+        scheduler.add("outbox", sender.run_once_job)
+        scheduler.add("queue checkpoints", every(timedelta(hours=1), checkpoint_job(new_unit)))
         scheduler.start()
         runtime = Runtime(settings=settings, engine=engine, clock=clock, scheduler=scheduler)
         runner = web.AppRunner(build_app(runtime), handle_signals=False)
@@ -90,6 +98,12 @@ async def serve(settings: Settings) -> int:
             await runner.cleanup()
         scheduler.shutdown()
         await engine.dispose()
+
+
+def destinations(settings: Settings) -> dict[str, Destination]:
+    """Where outbox messages go. Until the Slack, Teams and ticketing adapters are registered
+    here, chat and ticket messages are written to the log, so the whole path runs."""
+    return {"chat": LogDestination("chat"), "ticket": LogDestination("ticket")}
 
 
 def announce(settings: Settings) -> None:

@@ -13,6 +13,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from core.config.model import Configuration
+from core.incidents.ports import IncidentRepository, OutboxRepository
 
 
 class Clock(Protocol):
@@ -205,6 +206,8 @@ class UnitOfWork(Protocol):
     config: ConfigRepository
     audit: AuditLog
     schedules: ScheduleStateRepository
+    incidents: IncidentRepository
+    outbox: OutboxRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
 

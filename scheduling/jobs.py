@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from core.incidents.service import fire_due
 from core.oncall.checkpoints import advance_checkpoints
 from core.ports import UnitOfWork
 from scheduling.loop import TickJob
@@ -32,5 +33,15 @@ def checkpoint_job(new_unit: Callable[[], UnitOfWork]) -> TickJob:
 
     async def run(now: datetime) -> None:
         await advance_checkpoints(new_unit(), now)
+
+    return run
+
+
+def escalation_job(new_unit: Callable[[], UnitOfWork], worker: str) -> TickJob:
+    """Fire every due escalation and snooze end (in batches until none is due)."""
+
+    async def run(now: datetime) -> None:
+        while await fire_due(new_unit(), now, worker=worker) > 0:
+            pass
 
     return run

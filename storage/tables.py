@@ -19,11 +19,11 @@ from storage.types import JSONDocument, UTCDateTime
 metadata = SQLModel.metadata
 
 
-def _json(nullable: bool = False) -> Any:
+def json_column(nullable: bool = False) -> Any:
     return Field(sa_column=Column(JSONDocument, nullable=nullable))
 
 
-def _instant(nullable: bool = False, index: bool = False) -> Any:
+def instant_column(nullable: bool = False, index: bool = False) -> Any:
     return Field(sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
 
 
@@ -37,7 +37,7 @@ class PersonRow(SQLModel, table=True):
     slack_id: str | None = Field(default=None, index=True)
     teams_id: str | None = None
     timezone: str
-    available: list[str] | None = _json(nullable=True)
+    available: list[str] | None = json_column(nullable=True)
 
 
 class TeamRow(SQLModel, table=True):
@@ -46,7 +46,7 @@ class TeamRow(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=100)
     position: int = 0  # order in the file: for services, the first match wins
     name: str | None = None
-    managers: list[str] = _json()
+    managers: list[str] = json_column()
     slack_channel: str | None = None
     slack_usergroup: str | None = None
     teams_channel: str | None = None
@@ -72,11 +72,11 @@ class LayerRow(SQLModel, table=True):
     )
     id: str = Field(primary_key=True, max_length=100)
     position: int
-    members: list[str] = _json()
+    members: list[str] = json_column()
     rotation: str
     every: int
     start: str  # wall-clock "YYYY-MM-DD HH:MM" in the schedule's zone
-    active: list[dict[str, Any]] | None = _json(nullable=True)
+    active: list[dict[str, Any]] | None = json_column(nullable=True)
 
 
 class ServiceRow(SQLModel, table=True):
@@ -88,7 +88,7 @@ class ServiceRow(SQLModel, table=True):
     team_id: str = Field(index=True)
     importance: str
     escalation_policy_id: str | None = None
-    match: dict[str, str] = _json()
+    match: dict[str, str] = json_column()
     runbook: str | None = None
     dashboard: str | None = None
     description: str | None = None
@@ -114,7 +114,7 @@ class EscalationTierRow(SQLModel, table=True):
         )
     )
     position: int = Field(primary_key=True)
-    targets: list[str] = _json()
+    targets: list[str] = json_column()
     escalate_after_seconds: int
 
 
@@ -123,7 +123,7 @@ class SeverityRow(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=100)
     page: bool
-    notify: list[str] = _json()
+    notify: list[str] = json_column()
     ticket: bool
     escalation_policy_id: str | None = None
     start_tier: int = 1
@@ -133,7 +133,7 @@ class RouteRow(SQLModel, table=True):
     __tablename__ = "routes"
 
     position: int = Field(primary_key=True)
-    match: dict[str, str] = _json()
+    match: dict[str, str] = json_column()
     service_id: str
 
 
@@ -143,11 +143,11 @@ class ConfigRevisionRow(SQLModel, table=True):
     __tablename__ = "config_revisions"
 
     id: int | None = Field(default=None, primary_key=True)
-    applied_at: datetime = _instant(index=True)
+    applied_at: datetime = instant_column(index=True)
     actor: str
     source: str
     digest: str = Field(max_length=64)
-    document: dict[str, Any] = _json()
+    document: dict[str, Any] = json_column()
 
 
 class OverrideRow(SQLModel, table=True):
@@ -159,14 +159,14 @@ class OverrideRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     schedule_id: str = Field(max_length=100)
     person_id: str = Field(max_length=100)
-    starts_at: datetime = _instant()
-    ends_at: datetime = _instant()
+    starts_at: datetime = instant_column()
+    ends_at: datetime = instant_column()
     source: str = "override"  # "override" or "swap"
     swap_id: int | None = None
     reason: str | None = None
-    created_at: datetime = _instant()
+    created_at: datetime = instant_column()
     created_by: str
-    cancelled_at: datetime | None = _instant(nullable=True)
+    cancelled_at: datetime | None = instant_column(nullable=True)
 
 
 class TimeOffRow(SQLModel, table=True):
@@ -175,12 +175,12 @@ class TimeOffRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: str = Field(max_length=100)
-    starts_at: datetime = _instant()
-    ends_at: datetime = _instant()
+    starts_at: datetime = instant_column()
+    ends_at: datetime = instant_column()
     reason: str | None = None
-    created_at: datetime = _instant()
+    created_at: datetime = instant_column()
     created_by: str
-    cancelled_at: datetime | None = _instant(nullable=True)
+    cancelled_at: datetime | None = instant_column(nullable=True)
 
 
 class AuditRow(SQLModel, table=True):
@@ -189,11 +189,11 @@ class AuditRow(SQLModel, table=True):
     __tablename__ = "audit_log"
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = _instant(index=True)
+    at: datetime = instant_column(index=True)
     actor: str
     action: str = Field(index=True)
     subject: str
-    detail: dict[str, Any] = _json()
+    detail: dict[str, Any] = json_column()
 
 
 class SwapRow(SQLModel, table=True):
@@ -205,13 +205,13 @@ class SwapRow(SQLModel, table=True):
     schedule_id: str = Field(max_length=100, index=True)
     requester: str = Field(max_length=100)
     counterpart: str = Field(max_length=100)
-    give_start: datetime = _instant()
-    give_end: datetime = _instant()
-    take_start: datetime | None = _instant(nullable=True)
-    take_end: datetime | None = _instant(nullable=True)
+    give_start: datetime = instant_column()
+    give_end: datetime = instant_column()
+    take_start: datetime | None = instant_column(nullable=True)
+    take_end: datetime | None = instant_column(nullable=True)
     status: str = Field(default="pending", max_length=20)
-    created_at: datetime = _instant()
-    decided_at: datetime | None = _instant(nullable=True)
+    created_at: datetime = instant_column()
+    decided_at: datetime | None = instant_column(nullable=True)
 
 
 class FeedTokenRow(SQLModel, table=True):
@@ -222,7 +222,7 @@ class FeedTokenRow(SQLModel, table=True):
     kind: str = Field(primary_key=True, max_length=20)  # "schedule" or "person"
     subject: str = Field(primary_key=True, max_length=100)
     token: str = Field(max_length=64, unique=True)
-    created_at: datetime = _instant()
+    created_at: datetime = instant_column()
 
 
 class QueueCheckpointRow(SQLModel, table=True):
@@ -238,6 +238,6 @@ class QueueCheckpointRow(SQLModel, table=True):
     schedule_id: str = Field(primary_key=True, max_length=100)
     layer_id: str = Field(primary_key=True, max_length=100)
     turn_index: int
-    turn_start: datetime = _instant(index=True)
-    queue: list[str] = _json()
-    computed_at: datetime = _instant()
+    turn_start: datetime = instant_column(index=True)
+    queue: list[str] = json_column()
+    computed_at: datetime = instant_column()

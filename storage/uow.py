@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.ports import AuditEntry
 from storage.config_repo import SqlConfigRepository
+from storage.incident_repo import SqlIncidentRepository, SqlOutbox
 from storage.schedule_repo import SqlScheduleStateRepository
 from storage.tables import AuditRow
 
@@ -37,6 +38,8 @@ class SqlUnitOfWork:
     config: SqlConfigRepository
     audit: SqlAuditLog
     schedules: SqlScheduleStateRepository
+    incidents: SqlIncidentRepository
+    outbox: SqlOutbox
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -47,6 +50,8 @@ class SqlUnitOfWork:
         self.config = SqlConfigRepository(self._session)
         self.audit = SqlAuditLog(self._session)
         self.schedules = SqlScheduleStateRepository(self._session)
+        self.incidents = SqlIncidentRepository(self._session)
+        self.outbox = SqlOutbox(self._session)
         return self
 
     async def __aexit__(

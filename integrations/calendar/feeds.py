@@ -17,10 +17,9 @@ from icalendar import Calendar, Event
 
 from core.config.model import Configuration
 from core.oncall.views import ScheduleState, final_for, load_state, person_shifts
-from core.ports import Clock
+from core.ports import Clock, UnitOfWork
 from core.schedule.model import Shift
 from storage.feed_repo import SqlFeedTokens
-from storage.uow import SqlUnitOfWork
 
 PAST = timedelta(days=31)
 AHEAD = timedelta(days=92)
@@ -123,7 +122,7 @@ def _source(shift: Shift) -> str:
 
 
 def feed_handler(
-    new_unit: Callable[[], SqlUnitOfWork], clock: Clock
+    new_unit: Callable[[], UnitOfWork], clock: Clock
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
     """The aiohttp handler for both feed kinds."""
 
@@ -134,7 +133,7 @@ def feed_handler(
         now = clock.now()
         start, end = now - PAST, now + AHEAD
         async with new_unit() as uow:
-            feed = await SqlFeedTokens(uow.session).feed_of(token) if token else None
+            feed = await SqlFeedTokens(uow.session).feed_of(token) if token else None  # type: ignore[attr-defined]
             if feed is None or not hmac.compare_digest(f"{feed[0]}/{feed[1]}", f"{kind}/{subject}"):
                 raise web.HTTPNotFound(text="no such feed\n")
             state = await load_state(
@@ -157,7 +156,7 @@ def feed_handler(
     return handler
 
 
-def add_routes(app: web.Application, new_unit: Callable[[], SqlUnitOfWork], clock: Clock) -> None:
+def add_routes(app: web.Application, new_unit: Callable[[], UnitOfWork], clock: Clock) -> None:
     """Mount ``/ical/{schedule|person}/{id}.ics``."""
     app.router.add_get(
         r"/ical/{kind:schedule|person}/{subject:[A-Za-z0-9][A-Za-z0-9_.\-]*}.ics",

@@ -171,7 +171,7 @@ async def test_migrations_match_the_models(engine: AsyncEngine) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    from storage.tables import metadata
+    from storage.schema import metadata
 
     async with engine.connect() as conn:
         diffs = await conn.run_sync(

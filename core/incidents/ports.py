@@ -1,0 +1,164 @@
+"""Records and repository interfaces of the alert path; ``storage/`` implements them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from core.incidents.lifecycle import IncidentState
+
+
+@dataclass(frozen=True)
+class NewAlert:
+    """One alert as a source sent it. ``fingerprint`` and ``starts_at`` identify it."""
+
+    fingerprint: str
+    status: str  # "firing" or "resolved"
+    starts_at: datetime
+    ends_at: datetime | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+    annotations: dict[str, str] = field(default_factory=dict)
+    generator_url: str | None = None
+
+
+@dataclass(frozen=True)
+class AlertBatch:
+    """What one delivery says: a group of alerts under one deduplication key.
+
+    ``status`` is the group's: ``resolved`` when every alert in it resolved.
+    """
+
+    source: str
+    key: str
+    status: str
+    title: str
+    labels: dict[str, str]
+    annotations: dict[str, str] = field(default_factory=dict)
+    alerts: tuple[NewAlert, ...] = ()
+    links: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NewIncident:
+    source: str
+    dedup_key: str
+    title: str
+    service_id: str
+    team_id: str | None
+    policy_id: str | None
+    severity: str
+    state: IncidentState
+    opened_at: datetime
+    labels: dict[str, str]
+    annotations: dict[str, str]
+    links: dict[str, str]
+
+
+@dataclass(frozen=True)
+class IncidentRecord(NewIncident):
+    id: int = 0
+    alert_count: int = 0
+
+
+@dataclass(frozen=True)
+class PendingStep:
+    """An escalation (``escalate``) or a snooze end (``snooze_end``) due at ``due_at``."""
+
+    id: int
+    incident_id: int
+    kind: str
+    due_at: datetime
+    tier: int
+    cycle: int
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """A message to deliver at least once; ``key`` makes a second write of it a no-op."""
+
+    key: str
+    destination: str
+    kind: str
+    payload: dict[str, Any]
+    created_at: datetime
+    incident_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ClaimedMessage:
+    id: int
+    key: str
+    destination: str
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    incident_id: int | None
+
+
+class IncidentRepository(Protocol):
+    async def open_for(self, source: str, key: str) -> IncidentRecord | None:
+        """The open (not resolved) incident of this deduplication key, if any."""
+        ...
+
+    async def get(self, incident_id: int) -> IncidentRecord | None: ...
+
+    async def create(self, incident: NewIncident) -> int | None:
+        """Insert; None when an open incident of the same key exists (another writer won)."""
+        ...
+
+    async def save_state(self, incident_id: int, state: IncidentState) -> None: ...
+
+    async def upsert_alerts(
+        self, incident_id: int, source: str, alerts: Sequence[NewAlert], now: datetime
+    ) -> int:
+        """Insert new alerts, update known ones; returns how many were new."""
+        ...
+
+    async def add_event(
+        self, incident_id: int, at: datetime, kind: str, actor: str | None, detail: dict[str, Any]
+    ) -> int: ...
+
+    async def events(
+        self, incident_id: int
+    ) -> list[tuple[datetime, str, str | None, dict[str, Any]]]: ...
+
+    async def schedule_step(
+        self, incident_id: int, kind: str, due_at: datetime, tier: int, cycle: int, now: datetime
+    ) -> None:
+        """Add a pending step, cancelling pending steps of the same kind."""
+        ...
+
+    async def cancel_steps(self, incident_id: int, now: datetime) -> None: ...
+
+    async def claim_due(self, now: datetime, limit: int, worker: str) -> list[PendingStep]:
+        """Mark up to ``limit`` due steps done by ``worker`` and return them.
+
+        Two workers never claim the same step; the claim is undone if the transaction is.
+        """
+        ...
+
+    async def listing(self, include_resolved: bool, limit: int) -> list[IncidentRecord]:
+        """Incidents, newest first."""
+        ...
+
+
+class OutboxRepository(Protocol):
+    async def add(self, message: OutboxMessage) -> bool:
+        """Write the message; False when one with the same key exists already."""
+        ...
+
+    async def claim(self, now: datetime, limit: int, lease: timedelta) -> list[ClaimedMessage]:
+        """Ready messages, leased to this caller for ``lease``; attempts counted."""
+        ...
+
+    async def sent(self, message_id: int, now: datetime) -> None: ...
+
+    async def retry(self, message_id: int, at: datetime, error: str) -> None: ...
+
+    async def defer(self, message_id: int, at: datetime) -> None:
+        """Put a claimed message back until ``at`` without counting the attempt (rate limits)."""
+        ...
+
+    async def failed(self, message_id: int, now: datetime, error: str) -> None: ...

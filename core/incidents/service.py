@@ -1,0 +1,216 @@
+"""Use cases of the alert path: ingest alerts, act on incidents, fire due escalations.
+
+Each runs in one unit of work: the incident, its timeline, its pending steps and the outbox
+rows it causes are committed together. Deduplication: one open incident per (source, key);
+alerts are upserted by (fingerprint, startsAt), so a retry or an Alertmanager HA pair
+delivering the same group twice creates nothing new. A group that resolves resolves its
+incident; a later firing of the same group opens a new one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from core.config.model import Configuration, EscalationPolicy
+from core.incidents.effects import apply_effects, describe
+from core.incidents.lifecycle import (
+    Acknowledge,
+    EscalationDue,
+    Event,
+    IncidentState,
+    Open,
+    PolicyView,
+    Resolve,
+    SnoozeEnded,
+    TransitionError,
+    transition,
+)
+from core.incidents.ports import AlertBatch, IncidentRecord, NewIncident
+from core.incidents.routing import route_alert
+from core.ports import UnitOfWork
+
+
+class IncidentNotFound(LookupError):
+    """No incident with that id."""
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What a delivery did: which incident, whether it was opened or resolved by it."""
+
+    incident_id: int | None
+    action: Literal["opened", "updated", "resolved", "ignored"]
+    new_alerts: int
+
+
+def policy_view(policy: EscalationPolicy | None) -> PolicyView | None:
+    """The state machine's view of a policy (None: nobody to page)."""
+    if policy is None:
+        return None
+    return PolicyView(timeouts=tuple(t.escalate_after for t in policy.tiers), repeat=policy.repeat)
+
+
+def _policy_of(config: Configuration, record: IncidentRecord) -> PolicyView | None:
+    return policy_view(
+        next((p for p in config.escalation_policies if p.id == record.policy_id), None)
+    )
+
+
+async def _apply(
+    uow: UnitOfWork,
+    config: Configuration,
+    record: IncidentRecord,
+    event: Event,
+    actor: str | None,
+    now: datetime,
+) -> IncidentState:
+    state, effects = transition(record.state, event, _policy_of(config, record), now)
+    event_id = await uow.incidents.add_event(
+        record.id, now, type(event).__name__.lower(), actor, {"effects": describe(effects)}
+    )
+    state = await apply_effects(
+        uow, record, state, effects, config=config, event_id=event_id, now=now
+    )
+    if state != record.state:
+        await uow.incidents.save_state(record.id, state)
+    return state
+
+
+async def ingest(uow: UnitOfWork, batch: AlertBatch, now: datetime) -> IngestResult:
+    """Store a delivery of alerts and open, update or resolve its incident."""
+    async with uow:
+        config = await uow.config.load() or Configuration()
+        record = await uow.incidents.open_for(batch.source, batch.key)
+        if record is None and batch.status == "resolved":
+            return IngestResult(None, "ignored", 0)  # nothing open: a late or repeated resolve
+        if record is None:
+            record = await _open(uow, config, batch, now)
+            if record is None:  # another writer opened it between our read and our insert
+                record = await uow.incidents.open_for(batch.source, batch.key)
+                assert record is not None
+                action: Literal["opened", "updated", "resolved", "ignored"] = "updated"
+            else:
+                action = "opened"
+        else:
+            action = "updated"
+        new_alerts = await uow.incidents.upsert_alerts(record.id, batch.source, batch.alerts, now)
+        if action == "opened":
+            fresh = await uow.incidents.get(record.id)
+            assert fresh is not None
+            await _apply(
+                uow,
+                config,
+                fresh,
+                Open(start_tier=fresh.state.start_tier, pages=fresh.state.pages),
+                None,
+                now,
+            )
+        elif batch.status == "resolved":
+            await _apply(uow, config, record, Resolve(batch.source), batch.source, now)
+            action = "resolved"
+        elif new_alerts:
+            await uow.incidents.add_event(
+                record.id, now, "alerts", batch.source, {"new": new_alerts}
+            )
+        await uow.commit()
+    return IngestResult(record.id, action, new_alerts)
+
+
+async def _open(
+    uow: UnitOfWork, config: Configuration, batch: AlertBatch, now: datetime
+) -> IncidentRecord | None:
+    decision = route_alert(config, batch.labels)
+    state = IncidentState(
+        status="triggered",
+        tier=decision.start_tier,
+        start_tier=decision.start_tier,
+        pages=decision.pages,
+    )
+    new = NewIncident(
+        source=batch.source,
+        dedup_key=batch.key,
+        title=batch.title,
+        service_id=decision.service_id,
+        team_id=decision.team_id,
+        policy_id=decision.policy.id if decision.policy else None,
+        severity=decision.severity,
+        state=state,
+        opened_at=now,
+        labels=dict(batch.labels),
+        annotations=dict(batch.annotations),
+        links=dict(batch.links),
+    )
+    incident_id = await uow.incidents.create(new)
+    if incident_id is None:
+        return None
+    await uow.incidents.add_event(
+        incident_id,
+        now,
+        "routed",
+        None,
+        {
+            "service": decision.service_id,
+            "matched": decision.matched,
+            "severity": decision.severity,
+        },
+    )
+    return await uow.incidents.get(incident_id)
+
+
+async def act(
+    uow: UnitOfWork, incident_id: int, event: Event, actor: str, now: datetime
+) -> IncidentState:
+    """A person acts on an incident (acknowledge, resolve, escalate, reassign, snooze).
+
+    :class:`IncidentNotFound` for an unknown id; :class:`TransitionError` when the action
+    cannot apply (nothing is written then).
+    """
+    async with uow:
+        record = await uow.incidents.get(incident_id)
+        if record is None:
+            raise IncidentNotFound(f"no incident {incident_id}")
+        config = await uow.config.load() or Configuration()
+        state = await _apply(uow, config, record, event, actor, now)
+        await uow.commit()
+    return state
+
+
+async def fire_due(uow: UnitOfWork, now: datetime, *, worker: str, limit: int = 100) -> int:
+    """Claim due escalations and snooze ends and run them; returns how many were claimed.
+
+    A step whose transaction fails is not lost: its claim is rolled back with everything
+    else, and the next tick claims it again. Two workers never run the same step.
+    """
+    async with uow:
+        steps = await uow.incidents.claim_due(now, limit, worker)
+        if not steps:
+            return 0
+        config = await uow.config.load() or Configuration()
+        for step in steps:
+            record = await uow.incidents.get(step.incident_id)
+            if record is None:
+                continue
+            event: Event = (
+                EscalationDue(step.tier, step.cycle)
+                if step.kind == "escalate"
+                else SnoozeEnded(step.due_at)
+            )
+            try:
+                await _apply(uow, config, record, event, None, now)
+            except TransitionError:
+                continue
+        await uow.commit()
+    return len(steps)
+
+
+__all__ = [
+    "Acknowledge",
+    "IncidentNotFound",
+    "IngestResult",
+    "act",
+    "fire_due",
+    "ingest",
+    "policy_view",
+]

@@ -1,0 +1,137 @@
+"""``POST /alerts/alertmanager`` and ``POST /alerts/generic``.
+
+Checks, in order: the bearer token (503 while ``ONCALL_ALERT_TOKEN`` is unset, 401 when wrong,
+compared in constant time), the body size (413 over 1 MiB), JSON (400), required fields (400
+naming the field). Alertmanager does not retry a 4xx, so only a fault of ours (the database
+out of reach) answers 5xx, which it does retry. Nothing is stored before every check passed.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import SQLAlchemyError
+
+from core.incidents.ports import AlertBatch
+from core.incidents.service import ingest
+from core.ports import Clock, UnitOfWork
+from integrations.alerts.payloads import AlertmanagerPayload, GenericAlert
+
+log = logging.getLogger(__name__)
+MAX_BODY_BYTES = 1024 * 1024
+INTAKE_OFF = "alert intake is off: set ONCALL_ALERT_TOKEN and send it as a bearer token"
+Handler = Callable[[web.Request], Awaitable[web.Response]]
+
+
+def _error(status: int, message: str, **extra: Any) -> web.Response:
+    return web.json_response({"error": message, **extra}, status=status)
+
+
+def _field(error: dict[str, Any]) -> str:
+    out = ""
+    for part in error["loc"]:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "body"
+
+
+async def _read_json(request: web.Request, token: str | None) -> Any:
+    """The body as JSON after the token and size checks; raises a ready-made error response."""
+    if not token:
+        raise web.HTTPServiceUnavailable(
+            text=json.dumps({"error": INTAKE_OFF}),
+            content_type="application/json",
+        )
+    header = request.headers.get("Authorization", "")
+    scheme, _, given = header.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        given.strip().encode(), token.encode()
+    ):
+        raise web.HTTPUnauthorized(
+            text=json.dumps({"error": "missing or wrong bearer token"}),
+            content_type="application/json",
+            headers={"WWW-Authenticate": 'Bearer realm="oncall alerts"'},
+        )
+    try:
+        body = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise web.HTTPRequestEntityTooLarge(
+            max_size=MAX_BODY_BYTES,
+            actual_size=request.content_length or 0,
+            text=json.dumps({"error": "the body is larger than 1 MiB"}),
+            content_type="application/json",
+        ) from None
+    try:
+        return json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise web.HTTPBadRequest(
+            text=json.dumps({"error": f"the body is not JSON: {exc}"}),
+            content_type="application/json",
+        ) from None
+
+
+def _validate(model: type[BaseModel], data: Any) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        field = _field(first)
+        message = f"{field}: {first['msg']}"
+        raise web.HTTPBadRequest(
+            text=json.dumps({"error": message, "field": field}), content_type="application/json"
+        ) from None
+
+
+async def _store(
+    batch: AlertBatch, new_unit: Callable[[], UnitOfWork], clock: Clock
+) -> web.Response:
+    try:
+        result = await ingest(new_unit(), batch, clock.now())
+    except (SQLAlchemyError, OSError) as exc:
+        log.error("alert not stored, the source will retry: %s", type(exc).__name__)
+        return _error(503, "the alert could not be stored; retry")
+    return web.json_response(
+        {"status": "ok", "incident": result.incident_id, "action": result.action}
+    )
+
+
+def alertmanager_handler(
+    token: str | None, new_unit: Callable[[], UnitOfWork], clock: Clock
+) -> Handler:
+    """The Alertmanager webhook receiver."""
+
+    async def handler(request: web.Request) -> web.Response:
+        data = await _read_json(request, token)
+        payload: AlertmanagerPayload = _validate(AlertmanagerPayload, data)
+        return await _store(payload.to_batch(), new_unit, clock)
+
+    return handler
+
+
+def generic_handler(token: str | None, new_unit: Callable[[], UnitOfWork], clock: Clock) -> Handler:
+    """The simple JSON alert receiver."""
+
+    async def handler(request: web.Request) -> web.Response:
+        data = await _read_json(request, token)
+        alert: GenericAlert = _validate(GenericAlert, data)
+        if alert.status == "resolved" and alert.dedup_key is None:
+            return _error(400, "dedup_key: required to resolve an alert", field="dedup_key")
+        return await _store(
+            alert.to_batch(clock.now(), f"generic-{uuid.uuid4().hex}"), new_unit, clock
+        )
+
+    return handler
+
+
+def add_routes(
+    app: web.Application, token: str | None, new_unit: Callable[[], UnitOfWork], clock: Clock
+) -> None:
+    """Mount both alert endpoints."""
+    app.router.add_post("/alerts/alertmanager", alertmanager_handler(token, new_unit, clock))
+    app.router.add_post("/alerts/generic", generic_handler(token, new_unit, clock))

@@ -1,0 +1,163 @@
+"""The outbox sender: delivers outbox rows at least once, through registered destinations.
+
+Each tick claims ready rows with a lease, delivers them outside any transaction, then records
+the outcome. A crash between delivery and record means the row is delivered again when its
+lease runs out: at least once, never lost. The row's ``key`` travels with the message so a
+destination can drop a repeat. Retries back off exponentially with jitter, honouring a
+``Retry-After`` the destination reports; a destination may also be rate-limited per key (Slack
+allows about one message a second per channel).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from core.incidents.ports import ClaimedMessage
+from core.ports import UnitOfWork
+
+log = logging.getLogger("oncall.outbox")
+
+
+@dataclass(frozen=True)
+class Delivered:
+    pass
+
+
+@dataclass(frozen=True)
+class Retry:
+    error: str
+    after: timedelta | None = None  # the destination's Retry-After, when it gave one
+
+
+@dataclass(frozen=True)
+class Failed:
+    """Permanent: retrying cannot help (the channel does not exist, say)."""
+
+    error: str
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """Not tried: the destination's rate limit leaves room only later (no attempt counted)."""
+
+
+Outcome = Delivered | Retry | Failed | Deferred
+
+
+class Destination(Protocol):
+    """Somewhere messages go: Slack, Teams, a ticket tracker, the log."""
+
+    def rate_key(self, message: ClaimedMessage) -> tuple[str, timedelta] | None:
+        """A key and the least time between two messages of that key; None: no limit."""
+        ...
+
+    async def deliver(self, message: ClaimedMessage) -> Outcome: ...
+
+
+class LogDestination:
+    """Writes what would be sent as one JSON line: the whole path runs without Slack or Teams."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.delivered: list[ClaimedMessage] = []
+
+    def rate_key(self, message: ClaimedMessage) -> tuple[str, timedelta] | None:
+        return None
+
+    async def deliver(self, message: ClaimedMessage) -> Outcome:
+        summary = {
+            "to": self.name,
+            "kind": message.kind,
+            "key": message.key,
+            "incident": message.incident_id,
+        }
+        log.info("would send %s", json.dumps(summary, sort_keys=True))
+        self.delivered.append(message)
+        return Delivered()
+
+
+@dataclass
+class OutboxSender:
+    """Delivers ready outbox rows; one instance per process."""
+
+    new_unit: Callable[[], UnitOfWork]
+    destinations: dict[str, Destination]
+    batch: int = 50
+    lease: timedelta = timedelta(seconds=60)
+    max_attempts: int = 12
+    base_delay: timedelta = timedelta(seconds=2)
+    max_delay: timedelta = timedelta(minutes=10)
+    jitter: Callable[[], float] = field(default_factory=lambda: random.Random().random)
+    _next_allowed: dict[str, datetime] = field(default_factory=dict)
+
+    def backoff(self, attempts: int, after: timedelta | None) -> timedelta:
+        """Exponential with full jitter between 50% and 100%, never shorter than ``after``."""
+        delay = min(self.base_delay * (2 ** max(attempts - 1, 0)), self.max_delay)
+        delay = delay * (0.5 + 0.5 * self.jitter())
+        return max(delay, after) if after is not None else delay
+
+    async def run_once_job(self, now: datetime) -> None:
+        """The tick job: deliver until nothing is ready (or a batch delivered nothing)."""
+        while await self.run_once(now) >= self.batch:
+            pass
+
+    async def run_once(self, now: datetime) -> int:
+        """Claim, deliver and record one batch; returns how many were delivered."""
+        uow = self.new_unit()
+        async with uow:
+            claimed = await uow.outbox.claim(now, self.batch, self.lease)
+            await uow.commit()
+        if not claimed:
+            return 0
+        results: list[tuple[ClaimedMessage, Outcome, datetime | None]] = []
+        for message in claimed:
+            results.append(await self._deliver(message, now))
+        delivered = 0
+        uow = self.new_unit()
+        async with uow:
+            for message, outcome, wait_until in results:
+                if isinstance(outcome, Delivered):
+                    await uow.outbox.sent(message.id, now)
+                    delivered += 1
+                elif isinstance(outcome, Deferred):
+                    await uow.outbox.defer(message.id, wait_until or now)
+                elif isinstance(outcome, Failed) or message.attempts >= self.max_attempts:
+                    log.error(
+                        "message %s given up after %d attempts: %s",
+                        message.key,
+                        message.attempts,
+                        getattr(outcome, "error", ""),
+                    )
+                    await uow.outbox.failed(
+                        message.id, now, getattr(outcome, "error", "rate limited")
+                    )
+                else:
+                    at = now + self.backoff(message.attempts, outcome.after)
+                    await uow.outbox.retry(message.id, at, outcome.error)
+            await uow.commit()
+        return delivered
+
+    async def _deliver(
+        self, message: ClaimedMessage, now: datetime
+    ) -> tuple[ClaimedMessage, Outcome, datetime | None]:
+        destination = self.destinations.get(message.destination)
+        if destination is None:
+            return message, Retry(f"no destination {message.destination!r} is registered"), None
+        limit = destination.rate_key(message)
+        if limit is not None:
+            key, spacing = limit
+            slot = max(now, self._next_allowed.get(key, now))
+            self._next_allowed[key] = slot + spacing  # reserve the slot, so a burst spreads out
+            if slot > now:
+                return message, Deferred(), slot
+        try:
+            outcome = await destination.deliver(message)
+        except Exception as exc:  # a destination's bug or a network fault: retry, never lose
+            outcome = Retry(f"{type(exc).__name__}: {exc}")
+        return message, outcome, None
