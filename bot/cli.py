@@ -34,6 +34,8 @@ config_app = typer.Typer(
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 app.add_typer(db_app, name="db")
+alert_app = typer.Typer(help="Send alerts to a running server.", no_args_is_help=True)
+app.add_typer(alert_app, name="alert")
 ical_app = typer.Typer(help="iCalendar feeds of schedules and people.", no_args_is_help=True)
 app.add_typer(ical_app, name="ical")
 
@@ -295,6 +297,73 @@ def timeoff(
         )
     )
     typer.echo("\n".join(lines))
+
+
+@app.command()
+@friendly
+def incidents(
+    show_all: Annotated[bool, typer.Option("--all", help="Resolved ones too")] = False,
+    limit: Annotated[int, typer.Option(help="At most this many")] = 50,
+    as_json: AsJson = False,
+) -> None:
+    """Open incidents (all with --all), newest first."""
+    from bot import cli_incidents
+
+    document, lines = run(
+        cli_incidents.incidents(load_settings(), include_resolved=show_all, limit=limit)
+    )
+    _emit(document, lines, as_json)
+
+
+@app.command()
+@friendly
+def ack(incident: Annotated[int, typer.Argument(help="Incident id")], actor: Actor = None) -> None:
+    """Acknowledge an incident: escalation stops."""
+    from bot import cli_incidents
+
+    who = actor or f"cli:{_user()}"
+    typer.echo(
+        run(
+            cli_incidents.acknowledge_or_resolve(
+                load_settings(), incident, actor=who, resolve=False
+            )
+        )
+    )
+
+
+@app.command()
+@friendly
+def resolve(
+    incident: Annotated[int, typer.Argument(help="Incident id")], actor: Actor = None
+) -> None:
+    """Resolve an incident."""
+    from bot import cli_incidents
+
+    who = actor or f"cli:{_user()}"
+    typer.echo(
+        run(
+            cli_incidents.acknowledge_or_resolve(load_settings(), incident, actor=who, resolve=True)
+        )
+    )
+
+
+@alert_app.command("test")
+@friendly
+def alert_test(
+    service: Annotated[str, typer.Option(help="The service to alert")],
+    severity: Annotated[str, typer.Option(help="The severity label")] = "critical",
+    url: Annotated[str | None, typer.Option(help="Endpoint; default the server's own")] = None,
+    show: Annotated[bool, typer.Option("--print", help="Print the payload, send nothing")] = False,
+) -> None:
+    """Send a realistic Alertmanager payload to the running server."""
+    from bot import cli_incidents
+
+    settings = load_settings()
+    payload = run(cli_incidents.test_payload(settings, service, severity))
+    if show:
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    typer.echo(cli_incidents.post_alert(settings, payload, url))
 
 
 @ical_app.command("url")

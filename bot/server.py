@@ -21,7 +21,7 @@ from bot.app import Runtime, build_app, log_surfaces
 from bot.clock import SystemClock
 from bot.config_apply import apply_to_engine, prepare_database
 from bot.errors import StartupError
-from bot.settings import Settings
+from bot.settings import DEFAULT_DATABASE_URL, Settings
 from integrations.config_repo.loader import load_configuration
 from scheduling.jobs import checkpoint_job, escalation_job, every
 from scheduling.loop import SchedulerLoop
@@ -50,6 +50,7 @@ async def serve(settings: Settings) -> int:
     runner: web.AppRunner | None = None
     scheduler = SchedulerLoop(clock)
     try:
+        config = None
         if settings.config_path:
             config = load_configuration(settings.config_path)
             outcome = await apply_to_engine(
@@ -89,7 +90,8 @@ async def serve(settings: Settings) -> int:
             ) from None
         log_surfaces(settings)
         log.info("listening on http://%s:%d", settings.host, settings.port)
-        announce(settings)
+        services = [s.id for s in (config.services if config else ()) if s.importance == "critical"]
+        announce(settings, services)
         await _until_signalled()
         log.info("stopping")
         return 0
@@ -106,10 +108,27 @@ def destinations(settings: Settings) -> dict[str, Destination]:
     return {"chat": LogDestination("chat"), "ticket": LogDestination("ticket")}
 
 
-def announce(settings: Settings) -> None:
-    """What a person who just typed ``make run`` needs: where to look."""
+def announce(settings: Settings, services: list[str]) -> None:
+    """What a person who just typed ``make run`` needs: where to look, what to try.
+
+    The alert token is printed only under ``make run`` (``ONCALL_DEMO``), where it is the demo
+    token that ``make run`` set itself.
+    """
     base = settings.base_url
-    print(f"\n  On-call bot is running.\n  Health:    {base}/healthz\n", flush=True)
+    lines = ["", "  On-call bot is running.", f"  Health:        {base}/healthz"]
+    if services:
+        token = "$ONCALL_ALERT_TOKEN"
+        if settings.demo and settings.alert_token is not None:
+            token = settings.alert_token.get_secret_value()
+        env = [f"ONCALL_ALERT_TOKEN={token}", f"PORT={settings.port}"]
+        if settings.database_url != DEFAULT_DATABASE_URL:
+            env.append(f"ONCALL_DATABASE_URL={settings.database_url}")
+        lines += [
+            "  Fire a sample alert (in another terminal, from this folder):",
+            f"    {' '.join(env)} .venv/bin/oncall alert test --service {services[0]}",
+            "  Then: .venv/bin/oncall incidents    .venv/bin/oncall who",
+        ]
+    print("\n".join([*lines, ""]), flush=True)
 
 
 async def _until_signalled() -> None:

@@ -1,0 +1,144 @@
+"""``oncall incidents``, ``ack``, ``resolve`` and ``alert test``."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from datetime import datetime
+from typing import Any
+
+from bot.cli_schedule import UsageError, database
+from bot.clock import SystemClock
+from bot.settings import Settings
+from core.config.model import Configuration
+from core.incidents.lifecycle import Acknowledge, Resolve, TransitionError
+from core.incidents.ports import IncidentRecord
+from core.incidents.service import IncidentNotFound, act
+from storage.uow import SqlUnitOfWork, session_factory
+
+
+def _time(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def incident_json(record: IncidentRecord) -> dict[str, Any]:
+    """CONTRACT.md's shape of one incident."""
+    state = record.state
+    return {
+        "id": record.id,
+        "title": record.title,
+        "service": record.service_id,
+        "severity": record.severity,
+        "status": state.status,
+        "alerts": record.alert_count,
+        "assignee": state.assignee,
+        "tier": state.tier + 1,
+        "opened_at": _time(record.opened_at),
+        "acknowledged_at": _time(state.acknowledged_at),
+        "resolved_at": _time(state.resolved_at),
+    }
+
+
+async def incidents(
+    settings: Settings, *, include_resolved: bool, limit: int
+) -> tuple[dict[str, Any], list[str]]:
+    """Open incidents (all with ``include_resolved``), newest first."""
+    if not 1 <= limit <= 1000:
+        raise UsageError("--limit must be between 1 and 1000")
+    async with database(settings) as engine, SqlUnitOfWork(session_factory(engine)) as uow:
+        records = await uow.incidents.listing(include_resolved, limit)
+    rows = [incident_json(r) for r in records]
+    lines = [
+        f"#{r['id']:<5} {r['status']:<12} {r['severity']:<9} {r['service']:<18} tier {r['tier']}  "
+        f"{r['assignee'] or '-':<10} {r['title']}"
+        for r in rows
+    ] or ["no open incidents" if not include_resolved else "no incidents"]
+    return {"incidents": rows}, lines
+
+
+async def acknowledge_or_resolve(
+    settings: Settings, incident_id: int, *, actor: str, resolve: bool
+) -> str:
+    """``oncall ack`` / ``oncall resolve``."""
+    event = Resolve(actor) if resolve else Acknowledge(actor)
+    async with database(settings) as engine:
+        try:
+            state = await act(
+                SqlUnitOfWork(session_factory(engine)),
+                incident_id,
+                event,
+                actor,
+                SystemClock().now(),
+            )
+        except IncidentNotFound:
+            raise UsageError(f"no incident {incident_id}") from None
+        except TransitionError as exc:
+            raise UsageError(f"incident {incident_id}: {exc}") from None
+    return f"incident {incident_id} is {state.status} (by {actor})"
+
+
+async def test_payload(settings: Settings, service_id: str, severity: str) -> dict[str, Any]:
+    """A realistic Alertmanager payload whose labels route to ``service_id``."""
+    async with database(settings) as engine, SqlUnitOfWork(session_factory(engine)) as uow:
+        config = await uow.config.load() or Configuration()
+    service = next((s for s in config.services if s.id == service_id), None)
+    if service is None:
+        raise UsageError(f"unknown service {service_id!r}")
+    labels = dict(service.match)
+    if not labels:
+        route = next((r for r in config.routes if r.service == service_id), None)
+        if route is None:
+            raise UsageError(
+                f"no labels reach service {service_id!r}: it has no `match` and no route"
+            )
+        labels = dict(route.match)
+    now = SystemClock().now()
+    labels |= {"alertname": "OncallTestAlert", "severity": severity}
+    summary = f"Test alert for {service.name or service_id} from `oncall alert test`"
+    stamp = now.strftime("%Y%m%dT%H%M%S%f")
+    return {
+        "version": "4",
+        "groupKey": f'{{}}:{{alertname="OncallTestAlert", test="{stamp}"}}',
+        "status": "firing",
+        "receiver": "oncall",
+        "groupLabels": {"alertname": "OncallTestAlert"},
+        "commonLabels": labels,
+        "commonAnnotations": {"summary": summary, "description": "Sent to check the paging path."},
+        "externalURL": "http://alertmanager.example:9093",
+        "truncatedAlerts": 0,
+        "alerts": [
+            {
+                "status": "firing",
+                "labels": labels | {"instance": "test-1"},
+                "annotations": {"summary": summary},
+                "startsAt": now.isoformat().replace("+00:00", "Z"),
+                "endsAt": "0001-01-01T00:00:00Z",
+                "generatorURL": "http://prometheus.example:9090/graph",
+                "fingerprint": stamp[-16:],
+            }
+        ],
+    }
+
+
+def post_alert(settings: Settings, payload: dict[str, Any], url: str | None) -> str:
+    """POST ``payload`` to the running server's Alertmanager endpoint; returns its answer."""
+    if settings.alert_token is None:
+        raise UsageError("set ONCALL_ALERT_TOKEN to the token the server expects")
+    target = url or f"{settings.base_url}/alerts/alertmanager"
+    request = urllib.request.Request(
+        target,
+        data=json.dumps(payload).encode(),
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {settings.alert_token.get_secret_value()}",
+        },
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.read().decode()
+    except urllib.error.HTTPError as exc:
+        raise UsageError(f"the server answered {exc.code}: {exc.read().decode().strip()}") from None
+    except OSError as exc:
+        raise UsageError(f"cannot reach {target}: {exc}; is `oncall serve` running?") from None
