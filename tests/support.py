@@ -117,3 +117,28 @@ async def apply_example(database_url: str) -> None:
         )
     finally:
         await engine.dispose()
+
+
+@asynccontextmanager
+async def running_app(engine: object, clock: object, **settings: str) -> AsyncIterator[str]:
+    """The composed aiohttp app on a loopback port (no scheduler running); yields its base URL."""
+    from aiohttp import web
+
+    from bot.app import Runtime, build_app
+    from bot.settings import Settings
+    from scheduling.loop import SchedulerLoop
+
+    runtime = Runtime(
+        settings=Settings(**settings),  # type: ignore[arg-type]
+        engine=engine,  # type: ignore[arg-type]
+        clock=clock,  # type: ignore[arg-type]
+        scheduler=SchedulerLoop(clock),  # type: ignore[arg-type]
+    )
+    runner = web.AppRunner(build_app(runtime))
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
