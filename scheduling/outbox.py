@@ -95,6 +95,7 @@ class OutboxSender:
     max_delay: timedelta = timedelta(minutes=10)
     jitter: Callable[[], float] = field(default_factory=lambda: random.Random().random)
     _next_allowed: dict[str, datetime] = field(default_factory=dict)
+    _reserved: dict[str, datetime] = field(default_factory=dict)  # message key -> its slot
 
     def backoff(self, attempts: int, after: timedelta | None) -> timedelta:
         """Exponential with full jitter between 50% and 100%, never shorter than ``after``."""
@@ -150,11 +151,16 @@ class OutboxSender:
         if destination is None:
             return message, Retry(f"no destination {message.destination!r} is registered"), None
         limit = destination.rate_key(message)
-        if limit is not None:
+        reserved = self._reserved.pop(message.key, None)
+        if reserved is not None and now < reserved:
+            self._reserved[message.key] = reserved  # back early: keep its place
+            return message, Deferred(), reserved
+        if limit is not None and reserved is None:
             key, spacing = limit
             slot = max(now, self._next_allowed.get(key, now))
-            self._next_allowed[key] = slot + spacing  # reserve the slot, so a burst spreads out
+            self._next_allowed[key] = slot + spacing  # take the slot, so a burst spreads out
             if slot > now:
+                self._reserved[message.key] = slot
                 return message, Deferred(), slot
         try:
             outcome = await destination.deliver(message)

@@ -302,6 +302,7 @@ class SqlOutbox:
             ready = ready.with_for_update(skip_locked=True)
         out = []
         for row in list((await self._session.execute(ready)).scalars()):
+            attempts = row.attempts  # read before the update below refreshes the object
             result = await self._session.execute(
                 update(OutboxRow)
                 .where(
@@ -322,7 +323,7 @@ class SqlOutbox:
                         row.destination,
                         row.kind,
                         row.payload,
-                        row.attempts + 1,
+                        attempts + 1,
                         row.incident_id,
                     )
                 )
