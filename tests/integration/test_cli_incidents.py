@@ -1,0 +1,184 @@
+"""``oncall incidents``, ``ack``, ``resolve`` and ``alert test`` as users run them."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from core.incidents.ports import AlertBatch, NewAlert
+from core.incidents.routing import route_alert
+from core.incidents.service import ingest
+from integrations.config_repo.loader import load_configuration
+from storage.engine import create_engine
+from storage.uow import SqlUnitOfWork, session_factory
+from tests.support import EXAMPLE_CONFIG, ONCALL, apply_example, free_port, oncall_env, run_oncall
+from tests.unit.oncall.common import at
+
+OPENED = at("2026-03-04 11:00")
+
+
+async def open_incident(url: str) -> None:
+    engine = create_engine(url)
+    labels = {"alertname": "DiskFull", "service": "ledger", "severity": "critical"}
+    try:
+        await ingest(
+            SqlUnitOfWork(session_factory(engine)),
+            AlertBatch(
+                "alertmanager",
+                "g1",
+                "firing",
+                "Ledger disk full",
+                labels,
+                alerts=(NewAlert("fp1", "firing", at("2026-03-04 10:58"), None, labels),),
+            ),
+            OPENED,
+        )
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def env(database_url: str) -> dict[str, str]:
+    await apply_example(database_url)
+    await open_incident(database_url)
+    return oncall_env(database_url)
+
+
+def cli_json(env: dict[str, str], *args: str) -> dict:
+    result = run_oncall(*args, "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_incidents_json_shape_then_ack_and_resolve(env: dict[str, str]) -> None:
+    assert cli_json(env, "incidents") == {
+        "incidents": [
+            {
+                "id": 1,
+                "title": "Ledger disk full",
+                "service": "payments-ledger",
+                "severity": "critical",
+                "status": "triggered",
+                "alerts": 1,
+                "assignee": "sofia",
+                "tier": 1,
+                "opened_at": "2026-03-04T11:00:00+00:00",
+                "acknowledged_at": None,
+                "resolved_at": None,
+            }
+        ]
+    }
+    acked = run_oncall("ack", "1", "--as", "sofia", env=env)
+    assert acked.returncode == 0 and acked.stdout.strip() == "incident 1 is acknowledged (by sofia)"
+    (row,) = cli_json(env, "incidents")["incidents"]
+    assert (row["status"], row["assignee"]) == ("acknowledged", "sofia") and row["acknowledged_at"]
+    resolved = run_oncall("resolve", "1", "--as", "sofia", env=env)
+    assert resolved.returncode == 0 and "resolved" in resolved.stdout
+    assert cli_json(env, "incidents") == {"incidents": []}
+    (row,) = cli_json(env, "incidents", "--all")["incidents"]
+    assert row["status"] == "resolved" and row["resolved_at"]
+    table = run_oncall("incidents", "--all", env=env)
+    assert "#1" in table.stdout and "Ledger disk full" in table.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["ack", "99"], "error: no incident 99"),
+        (["resolve", "99"], "error: no incident 99"),
+        (["incidents", "--limit", "0"], "error: --limit must be between 1 and 1000"),
+        (["alert", "test", "--service", "nope"], "error: unknown service 'nope'"),
+    ],
+)
+def test_bad_input_is_exit_2(env: dict[str, str], args: list[str], message: str) -> None:
+    before = cli_json(env, "incidents", "--all")
+    result = run_oncall(*args, env=env | {"ONCALL_ALERT_TOKEN": "t"})
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.strip().startswith(message)
+    assert cli_json(env, "incidents", "--all") == before
+
+
+def test_acting_on_a_resolved_incident_is_refused(env: dict[str, str]) -> None:
+    assert run_oncall("resolve", "1", env=env).returncode == 0
+    result = run_oncall("ack", "1", env=env)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: incident 1: the incident is resolved already"
+
+
+@pytest.mark.parametrize("service", ["checkout-api", "kubernetes", "catch-all"])
+def test_alert_test_payload_routes_to_its_service(env: dict[str, str], service: str) -> None:
+    result = run_oncall(
+        "alert", "test", "--service", service, "--print", env=env | {"ONCALL_ALERT_TOKEN": "t"}
+    )
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["version"] == "4" and payload["alerts"][0]["status"] == "firing"
+    assert (
+        route_alert(load_configuration(EXAMPLE_CONFIG), payload["commonLabels"]).service_id
+        == service
+    )
+
+
+def test_alert_test_needs_a_token_and_a_server(env: dict[str, str]) -> None:
+    result = run_oncall("alert", "test", "--service", "kubernetes", env=env)
+    assert result.returncode == 2 and "set ONCALL_ALERT_TOKEN" in result.stderr
+    port = free_port()
+    result = run_oncall(
+        "alert",
+        "test",
+        "--service",
+        "kubernetes",
+        env=env | {"ONCALL_ALERT_TOKEN": "t", "PORT": str(port)},
+    )
+    assert (
+        result.returncode == 2
+        and f"cannot reach http://127.0.0.1:{port}/alerts/alertmanager" in result.stderr
+    )
+
+
+def test_alert_test_against_a_running_server(tmp_path: Path) -> None:
+    port = free_port()
+    env = oncall_env(
+        f"sqlite+aiosqlite:///{tmp_path / 'a.db'}",
+        ONCALL_CONFIG=str(EXAMPLE_CONFIG),
+        ONCALL_ALERT_TOKEN="tok",
+        PORT=str(port),
+    )
+    server = subprocess.Popen(
+        [ONCALL, "serve"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        result = None
+        while time.monotonic() < deadline:
+            result = run_oncall("alert", "test", "--service", "kubernetes", env=env)
+            if result.returncode == 0:
+                break
+            time.sleep(0.3)
+        assert result is not None and result.returncode == 0, result.stderr if result else ""
+        assert json.loads(result.stdout) == {"status": "ok", "incident": 1, "action": "opened"}
+        (row,) = cli_json(env, "incidents")["incidents"]
+        assert (row["service"], row["status"], row["severity"]) == (
+            "kubernetes",
+            "triggered",
+            "critical",
+        )
+        wrong = run_oncall(
+            "alert", "test", "--service", "kubernetes", env=env | {"ONCALL_ALERT_TOKEN": "bad"}
+        )
+        assert wrong.returncode == 2 and "the server answered 401" in wrong.stderr
+    finally:
+        server.send_signal(signal.SIGTERM)
+        _out, err = server.communicate(timeout=15)
+    assert server.returncode == 0 and "Traceback" not in err
+    assert "would send" in err  # the page went through the outbox to the log destination
