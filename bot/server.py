@@ -23,7 +23,7 @@ from bot.config_apply import apply_to_engine, prepare_database
 from bot.errors import StartupError
 from bot.settings import DEFAULT_DATABASE_URL, Settings
 from integrations.config_repo.loader import load_configuration
-from scheduling.jobs import checkpoint_job, escalation_job, every
+from scheduling.jobs import checkpoint_job, escalation_job, every, gap_job, handover_job
 from scheduling.loop import SchedulerLoop
 from scheduling.outbox import Destination, LogDestination, OutboxSender
 from storage.uow import SqlUnitOfWork, session_factory
@@ -75,6 +75,8 @@ async def serve(settings: Settings) -> int:
         scheduler.add("escalations", escalation_job(new_unit, worker))
         scheduler.add("outbox", sender.run_once_job)
         scheduler.add("queue checkpoints", every(timedelta(hours=1), checkpoint_job(new_unit)))
+        scheduler.add("hand-overs", every(timedelta(seconds=30), handover_job(new_unit)))
+        scheduler.add("coverage gaps", every(timedelta(hours=1), gap_job(new_unit)))
         scheduler.start()
         runtime = Runtime(settings=settings, engine=engine, clock=clock, scheduler=scheduler)
         runner = web.AppRunner(build_app(runtime), handle_signals=False)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from core.incidents.service import fire_due
 from core.oncall.checkpoints import advance_checkpoints
+from core.oncall.notices import announce_handovers, warn_about_gaps
 from core.ports import UnitOfWork
 from scheduling.loop import TickJob
 
@@ -43,5 +44,23 @@ def escalation_job(new_unit: Callable[[], UnitOfWork], worker: str) -> TickJob:
     async def run(now: datetime) -> None:
         while await fire_due(new_unit(), now, worker=worker) > 0:
             pass
+
+    return run
+
+
+def handover_job(new_unit: Callable[[], UnitOfWork]) -> TickJob:
+    """Announce hand-overs (each once: the outbox keys them by schedule and instant)."""
+
+    async def run(now: datetime) -> None:
+        await announce_handovers(new_unit(), now)
+
+    return run
+
+
+def gap_job(new_unit: Callable[[], UnitOfWork]) -> TickJob:
+    """Warn managers of coverage gaps in the coming week (each gap once)."""
+
+    async def run(now: datetime) -> None:
+        await warn_about_gaps(new_unit(), now)
 
     return run

@@ -13,6 +13,7 @@ from datetime import datetime
 from types import TracebackType
 
 from core.config.model import Configuration
+from core.incidents.ports import OutboxMessage
 from core.ports import (
     AuditEntry,
     Revision,
@@ -32,6 +33,7 @@ class Store:
     time_off: list[StoredTimeOff] = field(default_factory=list)
     swaps: dict[int, SwapRequest] = field(default_factory=dict)
     checkpoints: dict[tuple[int, str, str], StoredCheckpoint] = field(default_factory=dict)
+    outbox: dict[str, OutboxMessage] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
     next_id: int = 1
 
@@ -131,6 +133,19 @@ class FakeScheduleState:
         return len(doomed)
 
 
+class FakeOutbox:
+    """Only ``add`` (keys unique); delivery is tested against the real tables."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def add(self, message: OutboxMessage) -> bool:
+        if message.key in self._store.outbox:
+            return False
+        self._store.outbox[message.key] = message
+        return True
+
+
 class FakeUnitOfWork:
     """A unit of work over a :class:`Store`; leaving it without ``commit`` discards writes."""
 
@@ -143,6 +158,7 @@ class FakeUnitOfWork:
         self.config = FakeConfigRepository(self._staged)
         self.audit = FakeAuditLog(self._staged)
         self.schedules = FakeScheduleState(self._staged)
+        self.outbox = FakeOutbox(self._staged)
         return self
 
     async def __aexit__(

@@ -1,0 +1,127 @@
+"""Hand-overs and coverage gaps, announced through the outbox.
+
+Both jobs recompute a window and write one outbox message per hand-over or gap, keyed by what
+it announces (``handover/<schedule>/<instant>``, ``gap/<service>/<start>``). The outbox refuses
+a second row with the same key, so running the jobs often, after a restart or on two instances
+at once never announces anything twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import pairwise
+
+from core.config.model import Configuration
+from core.incidents.ports import OutboxMessage
+from core.oncall.views import ScheduleState, coverage_gaps, final_for, load_state
+from core.ports import UnitOfWork
+
+HANDOVER_LOOKBACK = timedelta(minutes=15)
+GAP_HORIZON = timedelta(days=7)
+GAP_LOOKBACK = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Handover:
+    """At ``at``, ``outgoing`` hands ``schedule_id`` to ``incoming`` (None: a gap on that side)."""
+
+    schedule_id: str
+    at: datetime
+    outgoing: str | None
+    incoming: str | None
+
+
+def handovers(
+    state: ScheduleState, schedule_id: str, start: datetime, end: datetime
+) -> list[Handover]:
+    """Changes of who is on call in ``(start, end]``; the same person staying on is no hand-over."""
+    final = final_for(state, schedule_id, start, end + timedelta(seconds=1))
+    pieces = sorted(
+        [(s.start, s.end, s.person) for s in final.shifts]
+        + [(g.start, g.end, None) for g in final.gaps]
+    )
+    out = []
+    for (_, _, before), (at, _, after) in pairwise(pieces):
+        if before != after and start < at <= end:
+            out.append(Handover(schedule_id, at, before, after))
+    return out
+
+
+async def announce_handovers(uow: UnitOfWork, now: datetime) -> int:
+    """Write a message for every hand-over of the last minutes; returns how many were new."""
+    start = now - HANDOVER_LOOKBACK
+    written = 0
+    async with uow:
+        state = await load_state(uow, start, now + timedelta(seconds=1))
+        config = state.config
+        for schedule in config.schedules:
+            for handover in handovers(state, schedule.id, start, now):
+                team = next((t for t in config.teams if t.id == schedule.team), None)
+                payload = {
+                    "schedule": schedule.id,
+                    "schedule_name": schedule.name or schedule.id,
+                    "at": handover.at.isoformat(),
+                    "outgoing": handover.outgoing,
+                    "incoming": handover.incoming,
+                    "slack_channel": team.slack_channel if team else None,
+                    "slack_usergroup": team.slack_usergroup if team else None,
+                    "teams_channel": team.teams_channel if team else None,
+                    "people": _contacts(config, [handover.outgoing, handover.incoming]),
+                }
+                key = f"handover/{schedule.id}/{handover.at.isoformat()}"
+                if await uow.outbox.add(OutboxMessage(key, "chat", "handover", payload, now)):
+                    written += 1
+        await uow.commit()
+    return written
+
+
+async def warn_about_gaps(uow: UnitOfWork, now: datetime, horizon: timedelta = GAP_HORIZON) -> int:
+    """Warn each team's managers of coverage gaps in the coming days; returns new warnings.
+
+    A gap is keyed by where it starts. Gaps are computed from a floor a week back (at a UTC
+    midnight), so a gap under way keeps its start from run to run; one that began before the
+    floor is keyed by the floor, so it is repeated at most once a day, as a reminder.
+    """
+    written = 0
+    floor = (now - GAP_LOOKBACK).replace(hour=0, minute=0, second=0, microsecond=0)
+    async with uow:
+        state = await load_state(uow, floor, now + horizon)
+        config = state.config
+        for service in config.services:
+            team = next((t for t in config.teams if t.id == service.team), None)
+            for gap in coverage_gaps(state, service.id, floor, now + horizon):
+                if gap.end <= now:
+                    continue  # over already
+                payload = {
+                    "service": service.id,
+                    "service_name": service.name or service.id,
+                    "importance": service.importance,
+                    "from": gap.start.isoformat(),
+                    "to": gap.end.isoformat(),
+                    "team": service.team,
+                    "managers": _contacts(config, list(team.managers) if team else []),
+                    "slack_channel": team.slack_channel if team else None,
+                }
+                key = f"gap/{service.id}/{gap.start.isoformat()}"
+                if await uow.outbox.add(OutboxMessage(key, "chat", "coverage_gap", payload, now)):
+                    written += 1
+        await uow.commit()
+    return written
+
+
+def _contacts(config: Configuration, people: list[str | None]) -> list[dict[str, str | None]]:
+    out = []
+    for person_id in people:
+        person = config.person(person_id) if person_id else None
+        if person is not None:
+            out.append(
+                {
+                    "id": person.id,
+                    "name": person.display_name,
+                    "slack": person.slack,
+                    "email": person.email,
+                    "teams": person.teams,
+                }
+            )
+    return out
