@@ -77,16 +77,16 @@ def friendly(func: Callable[..., T]) -> Callable[..., T]:
             raise fail(str(exc)) from None
         except CliError as exc:
             raise fail(str(exc), exc.code) from None
+        except (DatabaseError, ConfigFileError, StartupError) as exc:
+            raise fail(str(exc)) from None
+        except ValidationError as exc:  # settings; caught before ValueError, its base class
+            first = exc.errors()[0]
+            name = ".".join(str(p) for p in first["loc"])
+            raise fail(f"setting {name}: {first['msg']}", EXIT_USAGE) from None
         except ValueError as exc:
             if type(exc).__name__ in ("UsageError", "TimeInputError", "ScheduleInputError"):
                 raise fail(str(exc), EXIT_USAGE) from None
             raise
-        except (DatabaseError, ConfigFileError, StartupError) as exc:
-            raise fail(str(exc)) from None
-        except ValidationError as exc:  # settings from the environment
-            first = exc.errors()[0]
-            name = ".".join(str(p) for p in first["loc"])
-            raise fail(f"setting {name}: {first['msg']}", EXIT_USAGE) from None
 
     return wrapper
 

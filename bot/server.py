@@ -77,7 +77,6 @@ async def serve(settings: Settings) -> int:
         scheduler.add("queue checkpoints", every(timedelta(hours=1), checkpoint_job(new_unit)))
         scheduler.add("hand-overs", every(timedelta(seconds=30), handover_job(new_unit)))
         scheduler.add("coverage gaps", every(timedelta(hours=1), gap_job(new_unit)))
-        scheduler.start()
         runtime = Runtime(settings=settings, engine=engine, clock=clock, scheduler=scheduler)
         runner = web.AppRunner(build_app(runtime), handle_signals=False)
         await runner.setup()
@@ -90,6 +89,7 @@ async def serve(settings: Settings) -> int:
             raise StartupError(
                 f"cannot listen on {where}: {reason} (set PORT or ONCALL_HOST)"
             ) from None
+        scheduler.start()  # only once we listen: a failed start leaves no tick half-way
         log_surfaces(settings)
         log.info("listening on http://%s:%d", settings.host, settings.port)
         services = [s.id for s in (config.services if config else ()) if s.importance == "critical"]
@@ -100,7 +100,7 @@ async def serve(settings: Settings) -> int:
     finally:
         if runner is not None:
             await runner.cleanup()
-        scheduler.shutdown()
+        await scheduler.stop()
         await engine.dispose()
 
 

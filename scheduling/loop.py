@@ -8,6 +8,7 @@ that could not run on time runs as soon as it can, and late ticks coalesce into 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -37,6 +38,8 @@ class SchedulerLoop:
         self._scheduler: AsyncIOScheduler | None = None
         self.last_tick: datetime | None = None
         self.ticks = 0
+        self._busy = asyncio.Lock()
+        self._stopping = False
 
     def add(self, name: str, job: TickJob) -> None:
         """Run ``job(now)`` on every tick, after the jobs added before it."""
@@ -60,14 +63,19 @@ class SchedulerLoop:
 
     async def tick_once(self) -> None:
         """One tick: every job in order, each isolated from the others' failures."""
-        now = self._clock.now()
-        for job in self._jobs:
-            try:
-                await job.run(now)
-            except Exception:
-                log.exception("scheduled job %s failed; it runs again next tick", job.name)
-        self.last_tick = now
-        self.ticks += 1
+        if self._stopping:
+            return
+        async with self._busy:
+            if self._stopping:
+                return
+            now = self._clock.now()
+            for job in self._jobs:
+                try:
+                    await job.run(now)
+                except Exception:
+                    log.exception("scheduled job %s failed; it runs again next tick", job.name)
+            self.last_tick = now
+            self.ticks += 1
 
     @property
     def running(self) -> bool:
@@ -80,8 +88,11 @@ class SchedulerLoop:
             return False
         return now - self.last_tick <= self._tick * 10
 
-    def shutdown(self) -> None:
-        """Stop ticking; a tick under way finishes on its own."""
-        if self._scheduler is not None and self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
-        self._scheduler = None
+    async def stop(self) -> None:
+        """Stop ticking. A tick under way finishes first, so its work is committed or rolled
+        back whole; only then is the scheduler shut down (which would cancel a running tick)."""
+        self._stopping = True
+        async with self._busy:
+            if self._scheduler is not None and self._scheduler.running:
+                self._scheduler.shutdown(wait=False)
+            self._scheduler = None

@@ -36,3 +36,50 @@ async def test_a_failing_job_runs_again_next_tick() -> None:
         await throttled(start)
     await throttled(start + timedelta(seconds=1))
     assert calls == [start, start + timedelta(seconds=1)]
+
+
+async def test_stop_waits_for_the_tick_under_way_and_no_tick_starts_after() -> None:
+    import asyncio
+
+    from scheduling.loop import SchedulerLoop
+    from tests.fakes import FrozenClock
+
+    clock = FrozenClock(datetime(2026, 3, 1, tzinfo=UTC))
+    loop = SchedulerLoop(clock)
+    started, release, finished = asyncio.Event(), asyncio.Event(), []
+
+    async def slow(now: datetime) -> None:
+        started.set()
+        await release.wait()
+        finished.append(now)
+
+    loop.add("slow", slow)
+    tick = asyncio.create_task(loop.tick_once())
+    await started.wait()
+    stopping = asyncio.create_task(loop.stop())
+    await asyncio.sleep(0.01)
+    assert not stopping.done()  # still waiting for the tick
+    release.set()
+    await asyncio.gather(tick, stopping)
+    assert finished == [clock.now()] and loop.ticks == 1
+    await loop.tick_once()  # after stop: nothing runs
+    assert loop.ticks == 1 and not loop.running
+
+
+async def test_a_failing_job_does_not_stop_the_others() -> None:
+    from scheduling.loop import SchedulerLoop
+    from tests.fakes import FrozenClock
+
+    loop = SchedulerLoop(FrozenClock(datetime(2026, 3, 1, tzinfo=UTC)))
+    ran: list[str] = []
+
+    async def broken(now: datetime) -> None:
+        raise RuntimeError("boom")
+
+    async def fine(now: datetime) -> None:
+        ran.append("fine")
+
+    loop.add("broken", broken)
+    loop.add("fine", fine)
+    await loop.tick_once()
+    assert ran == ["fine"] and loop.last_tick is not None
