@@ -15,15 +15,18 @@ When everyone is always available and nobody has time off this is plain round ro
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from core.schedule.intervals import Timeline, intersect, subtract, total
 from core.schedule.model import Interval, LayerSpec, QueueCheckpoint
 from core.schedule.roster import MemberView, Roster
-from core.schedule.turns import turn_bounds, turn_index_at, turn_start
+from core.schedule.turns import TurnClock, turn_index_at, turn_start
 from core.schedule.windows import active_intervals
+
+Span = tuple[datetime, datetime]
+"""A half-open ``[start, end)`` as a plain pair, where building an :class:`Interval` costs."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,20 +100,26 @@ def assign_turn(
     queue = tuple(queue)
     if not queue:
         return TurnAssignment(index, bounds, None, False, (), (), tuple(active), ())
-    free = {member: servable(active, views[member]) for member in set(queue)}
+    free: dict[str, list[Interval]] = {}  # servable hours, worked out only when needed
+
+    def served(member: str) -> list[Interval]:
+        if member not in free:
+            free[member] = servable(active, views[member])
+        return free[member]
+
     pos = next((p for p, m in enumerate(queue) if is_eligible(active, views[m])), None)
     eligible = pos is not None
     if pos is None:
-        pos = max(range(len(queue)), key=lambda p: (total(free[queue[p]]), -p))
+        pos = max(range(len(queue)), key=lambda p: (total(served(queue[p])), -p))
     holder = queue[pos]
     after = (*queue[:pos], *queue[pos + 1 :], holder)
-    held = free[holder]
+    held = served(holder)
     rest = subtract(active, held)
     covers: list[tuple[str, Interval]] = []
     for member in after[:-1]:
         if not rest:
             break
-        got = intersect(rest, free[member])
+        got = intersect(rest, served(member))
         covers.extend((member, span) for span in got)
         rest = subtract(rest, got)
     covers.sort(key=lambda c: c[1].start)
@@ -127,26 +136,35 @@ class LayerContext:
 
     def __init__(self, layer: LayerSpec, roster: Roster, start: datetime, end: datetime) -> None:
         self.layer = layer
+        self.clock = TurnClock(layer)
         if layer.active is None:
             self._active = Timeline(None)
         else:
             self._active = Timeline(active_intervals(layer.active, layer.zone, start, end))
         self._views = {m: roster.view(m, start, end) for m in set(layer.members)}
-        self._unrestricted = all(v.available.always for v in self._views.values())
+
+    def active_spans(self, start: datetime, end: datetime) -> list[Span]:
+        """The layer's active hours inside ``[start, end)`` as ``(start, end)`` pairs."""
+        return [(iv.start, iv.end) for iv in self._active.clip(start, end)]
+
+    def holds_all(self, member: str, active: Iterable[Span]) -> bool:
+        """True when ``member``, at the front of the queue, simply holds the whole turn.
+
+        That is when they have no ``available`` hours and no time off in the turn's active
+        hours ``active``: they are eligible, serve every active hour (no covers, no gaps) and
+        go to the back, whoever else is off or restricted.
+        """
+        view = self._views[member]
+        return view.available.always and not any(view.time_off.meets(s, e) for s, e in active)
 
     def assign(self, index: int, queue: Sequence[str]) -> TurnAssignment:
         """Give out turn ``index`` from ``queue`` (see :func:`assign_turn`).
 
-        Fast path: when nobody has ``available`` hours or time off in the turn, the front
-        member holds every active hour and goes to the back.
+        Fast path: when the front member :meth:`holds_all` the turn, no interval arithmetic.
         """
-        bounds = turn_bounds(self.layer, index)
+        bounds = Interval(self.clock.start(index), self.clock.start(index + 1))
         active = tuple(self._active.clip(bounds.start, bounds.end))
-        if (
-            queue
-            and self._unrestricted
-            and not any(v.time_off.overlaps(bounds.start, bounds.end) for v in self._views.values())
-        ):
+        if queue and self.holds_all(queue[0], ((iv.start, iv.end) for iv in active)):
             return TurnAssignment(index, bounds, queue[0], True, active, (), (), rotate(queue, 1))
         return assign_turn(index, bounds, active, queue, self._views)
 

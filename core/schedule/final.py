@@ -7,17 +7,16 @@ own gaps (active, nobody can serve) let earlier layers show through.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from itertools import pairwise
 
-from core.schedule.intervals import normalize
 from core.schedule.layer import layer_shifts, merge_shifts
 from core.schedule.model import (
     FinalSchedule,
     Interval,
-    OnCall,
     Override,
     QueueCheckpoint,
     ScheduleSpec,
@@ -25,11 +24,9 @@ from core.schedule.model import (
     utc,
 )
 from core.schedule.roster import Roster
+from core.schedule.whoat import LOOK_AROUND, who_at
 
-LOOK_AROUND = timedelta(days=365)
-"""How far :func:`who_at` looks back and ahead for the bounds of the current shift."""
-
-_FIRST_LOOK = timedelta(days=8)
+__all__ = ["LOOK_AROUND", "final_schedule", "swap_overrides", "who_at"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,19 +56,59 @@ def final_schedule(
     start, end = utc(start), utc(end)
     if start >= end:
         return FinalSchedule((), ())
-    pieces: list[_Piece] = []
-    for rank, layer in enumerate(schedule.layers):
+    stacked: list[Shift] = []
+    for layer in schedule.layers:  # a later layer wins wherever it has someone
         checkpoint = (checkpoints or {}).get(layer.id)
-        for shift in layer_shifts(layer, roster, start, end, checkpoint).shifts:
-            pieces.append(_Piece((0, rank, 0), shift))
+        stacked = overlay(stacked, layer_shifts(layer, roster, start, end, checkpoint).shifts)
     ordered = sorted(enumerate(overrides), key=lambda item: (item[1].created_seq, item[0]))
+    pieces: list[_Piece] = []
     for rank, (_, ov) in enumerate(ordered):
         lo, hi = max(utc(ov.start), start), min(utc(ov.end), end)
         if lo < hi:
             pieces.append(_Piece((1, rank, 0), Shift(ov.person, lo, hi, ov.source)))
-    shifts = merge_shifts(_stack(pieces, start, end))
-    covered = normalize(Interval(s.start, s.end) for s in shifts)
-    return FinalSchedule(tuple(shifts), tuple(_complement(covered, start, end)))
+    if pieces:  # overrides among themselves first (they may overlap), then over the layers
+        stacked = overlay(stacked, _stack(pieces, start, end))
+    shifts = merge_shifts(stacked)
+    return FinalSchedule(tuple(shifts), tuple(_complement(shifts, start, end)))
+
+
+def overlay(bottom: Sequence[Shift], top: Sequence[Shift]) -> list[Shift]:
+    """``top`` laid over ``bottom``: ``top`` wins wherever it has a shift.
+
+    Both are in time order without overlap (as a layer's shifts are); so is the result, whose
+    pieces of ``bottom`` cut by ``top`` are not merged with their neighbours (see
+    :func:`merge_shifts`). Runs of ``bottom`` between two pieces of ``top`` are found by
+    bisection and copied whole, so a short ``top`` over a long ``bottom`` costs little.
+    """
+    if not top or not bottom:
+        return list(top or bottom)
+    ends = [b.end for b in bottom]
+    out: list[Shift] = []
+    cur = bottom[0].start  # bottom before cur is dealt with
+    i = 0  # bottom[i:] is not yet dealt with; only bottom[i] may begin before cur
+    for t in top:
+        j = bisect_right(ends, t.start, i)  # bottom[i:j] end by the time t starts
+        if i < j:
+            out.append(_from(bottom[i], cur))
+            out.extend(bottom[i + 1 : j])
+            i = j
+        if i < len(bottom) and max(bottom[i].start, cur) < t.start:
+            piece = bottom[i]
+            out.append(Shift(piece.person, max(piece.start, cur), t.start, piece.source))
+        out.append(t)
+        cur = max(cur, t.end)
+        i = bisect_right(ends, cur, i)  # bottom pieces wholly under t are gone
+    if i < len(bottom):
+        out.append(_from(bottom[i], cur))
+        out.extend(bottom[i + 1 :])
+    return out
+
+
+def _from(piece: Shift, cur: datetime) -> Shift:
+    """``piece`` without the part before ``cur`` (which must be before its end)."""
+    if piece.start >= cur:
+        return piece
+    return Shift(piece.person, cur, piece.end, piece.source)
 
 
 def _stack(pieces: list[_Piece], start: datetime, end: datetime) -> list[Shift]:
@@ -96,7 +133,7 @@ def _stack(pieces: list[_Piece], start: datetime, end: datetime) -> list[Shift]:
     return out
 
 
-def _complement(covered: list[Interval], start: datetime, end: datetime) -> list[Interval]:
+def _complement(covered: Sequence[Shift], start: datetime, end: datetime) -> list[Interval]:
     gaps: list[Interval] = []
     cursor = start
     for iv in covered:
@@ -106,54 +143,6 @@ def _complement(covered: list[Interval], start: datetime, end: datetime) -> list
     if cursor < end:
         gaps.append(Interval(cursor, end))
     return gaps
-
-
-def who_at(
-    schedule: ScheduleSpec,
-    roster: Roster,
-    at: datetime,
-    *,
-    overrides: Iterable[Override] = (),
-    checkpoints: Mapping[str, QueueCheckpoint] | None = None,
-) -> OnCall | None:
-    """The final shift containing ``at`` with its full bounds, or None in a gap.
-
-    The final schedule is computed for about a week around ``at``; while the shift found runs
-    into an edge of what was computed, the next chunk (doubling in length) is computed to see
-    whether it goes on, up to :data:`LOOK_AROUND` (a year) each way. A shift still running a
-    year after ``at`` has ``end=None``; one that began more than a year before has ``start``
-    clipped to ``at - LOOK_AROUND``. At a hand-over instant the incoming shift is returned.
-    """
-    at = utc(at)
-    overrides = tuple(overrides)
-
-    def compute(lo: datetime, hi: datetime) -> tuple[Shift, ...]:
-        final = final_schedule(
-            schedule, roster, lo, hi, overrides=overrides, checkpoints=checkpoints
-        )
-        return final.shifts
-
-    lo, hi = at - _FIRST_LOOK, at + _FIRST_LOOK
-    found = next((s for s in compute(lo, hi) if s.start <= at < s.end), None)
-    if found is None:
-        return None
-    key = (found.person, found.source)
-    start, end = found.start, found.end
-    step, horizon = _FIRST_LOOK, at + LOOK_AROUND
-    while end == hi < horizon:
-        nxt = min(hi + step, horizon)
-        ahead = compute(hi, nxt)
-        if not ahead or ahead[0].start != hi or (ahead[0].person, ahead[0].source) != key:
-            break
-        end, hi, step = ahead[0].end, nxt, step * 2
-    step, horizon_back = _FIRST_LOOK, at - LOOK_AROUND
-    while start == lo > horizon_back:
-        prev = max(lo - step, horizon_back)
-        behind = compute(prev, lo)
-        if not behind or behind[-1].end != lo or (behind[-1].person, behind[-1].source) != key:
-            break
-        start, lo, step = behind[-1].start, prev, step * 2
-    return OnCall(found.person, start, None if end == horizon else end, found.source)
 
 
 def swap_overrides(

@@ -13,10 +13,14 @@ from datetime import datetime, timedelta
 from core.schedule.model import Interval
 
 
+def _bounds(iv: Interval) -> tuple[datetime, datetime]:
+    return iv.start, iv.end
+
+
 def normalize(intervals: Iterable[Interval]) -> list[Interval]:
     """Sort, drop empty intervals and merge overlapping or touching ones."""
     out: list[Interval] = []
-    for iv in sorted(i for i in intervals if not i.empty):
+    for iv in sorted((i for i in intervals if i.start < i.end), key=_bounds):
         if out and iv.start <= out[-1].end:
             if iv.end > out[-1].end:
                 out[-1] = Interval(out[-1].start, iv.end)
@@ -33,7 +37,10 @@ def clip(intervals: Sequence[Interval], start: datetime, end: datetime) -> list[
             continue
         if iv.start >= end:
             break
-        out.append(Interval(max(iv.start, start), min(iv.end, end)))
+        if iv.start >= start and iv.end <= end:
+            out.append(iv)  # intervals are immutable: share rather than copy
+        else:
+            out.append(Interval(max(iv.start, start), min(iv.end, end)))
     return out
 
 
@@ -55,6 +62,8 @@ def intersect(left: Sequence[Interval], right: Sequence[Interval]) -> list[Inter
 
 def subtract(left: Sequence[Interval], right: Sequence[Interval]) -> list[Interval]:
     """Instants of ``left`` not in ``right`` (both in normal form)."""
+    if not right:
+        return [iv for iv in left if iv.start < iv.end]
     out: list[Interval] = []
     j = 0
     for iv in left:
@@ -67,7 +76,9 @@ def subtract(left: Sequence[Interval], right: Sequence[Interval]) -> list[Interv
                 out.append(Interval(cur, right[k].start))
             cur = max(cur, right[k].end)
             k += 1
-        if cur < iv.end:
+        if cur == iv.start < iv.end:
+            out.append(iv)  # untouched: share it (intervals are immutable)
+        elif cur < iv.end:
             out.append(Interval(cur, iv.end))
     return out
 
@@ -105,6 +116,15 @@ class Timeline:
         lo = bisect_right(self._ends, start)
         hi = bisect_left(self._starts, end)
         return clip(self._intervals[lo:hi], start, end)
+
+    def meets(self, start: datetime, end: datetime) -> bool:
+        """True when some instant of ``[start, end)`` is in the timeline (by bisection)."""
+        if start >= end:
+            return False
+        if self._intervals is None:
+            return True
+        pos = bisect_right(self._ends, start)
+        return pos < len(self._starts) and self._starts[pos] < end
 
     def overlaps(self, start: datetime, end: datetime) -> bool:
         """True when some instant of ``[start, end)`` is in the timeline."""

@@ -52,6 +52,10 @@ class Roster:
         """The person's merged time off (an empty timeline when there is none)."""
         return self._off.get(person_id, self._no_off)
 
+    def has_time_off(self, person_id: str) -> bool:
+        """True when the person has any recorded time off (of any length, at any time)."""
+        return person_id in self._off
+
     def time_off_spans(self, person_id: str, start: datetime, end: datetime) -> list[Interval]:
         """The person's time off inside ``[start, end)``."""
         return self.time_off(person_id).clip(utc(start), utc(end))

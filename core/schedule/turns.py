@@ -8,7 +8,8 @@ call before ``start``. Turn ``k`` is ``[turn_start(k), turn_start(k + 1))``; it 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import lru_cache
 
 from core.schedule.model import Interval, LayerSpec, utc
 from core.schedule.wallclock import add_units, to_instant, to_local, units_between
@@ -64,3 +65,64 @@ def turns_between(layer: LayerSpec, start: datetime, end: datetime) -> Iterator[
     while turn_start(layer, index) < end:
         yield index
         index += 1
+
+
+_UNITS = {"hourly": timedelta(hours=1), "daily": timedelta(days=1), "weekly": timedelta(weeks=1)}
+
+
+_KEEP = 256
+
+
+class TurnClock:
+    """:func:`turn_start` and :func:`turn_index_at` of one layer, remembering the starts.
+
+    Same results as the functions (same DST rules, same correction of the estimate). It keeps
+    up to :data:`_KEEP` starts it was asked for (then forgets them all and starts again);
+    :func:`clock_of` shares one clock per layer between computations.
+    """
+
+    __slots__ = ("_every", "_layer", "_starts", "_step", "_zone")
+
+    def __init__(self, layer: LayerSpec) -> None:
+        self._layer = layer
+        self._zone = layer.zone
+        self._every = layer.every
+        unit = _UNITS.get(layer.rotation)
+        self._step = None if unit is None else unit * layer.every
+        self._starts: dict[int, datetime] = {}
+
+    def start(self, index: int) -> datetime:
+        """The UTC instant turn ``index`` begins (see :func:`turn_start`)."""
+        found = self._starts.get(index)
+        if found is None:
+            layer = self._layer
+            if self._step is None:
+                wall = add_units(layer.start, layer.rotation, index * self._every)
+            else:
+                wall = layer.start + self._step * index
+            if len(self._starts) >= _KEEP:
+                self._starts.clear()
+            found = self._starts[index] = to_instant(wall, self._zone)
+        return found
+
+    def index_at(self, moment: datetime) -> int | None:
+        """The turn containing UTC ``moment``, None before the start (see :func:`turn_index_at`)."""
+        if moment < self.start(0):
+            return None
+        if self._step is None:
+            reading = moment.astimezone(self._zone).replace(tzinfo=None)
+            index = units_between(self._layer.start, reading, "monthly") // self._every
+        else:  # elapsed real time: off by the zone's offset change at most, then corrected
+            index = (moment - self.start(0)) // self._step
+        index = max(index, 0)
+        while index > 0 and self.start(index) > moment:
+            index -= 1
+        while self.start(index + 1) <= moment:
+            index += 1
+        return index
+
+
+@lru_cache(maxsize=4096)
+def clock_of(layer: LayerSpec) -> TurnClock:
+    """The shared :class:`TurnClock` of ``layer`` (layers are immutable, so it stays right)."""
+    return TurnClock(layer)

@@ -11,11 +11,15 @@ the first instant), so a window wholly inside a spring-forward gap is empty.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 
-from core.schedule.intervals import normalize
 from core.schedule.model import ALL_DAYS, Interval, PersonSpec, WeeklyWindow, utc
 from core.schedule.wallclock import to_instant, to_local
+
+_DAY = timedelta(days=1)
+_NEVER = datetime.min.replace(tzinfo=UTC)
+_FOREVER = datetime.max.replace(tzinfo=UTC)
 
 
 def expand_windows(
@@ -31,24 +35,98 @@ def expand_windows(
     if start >= end:
         return []
     windows = tuple(windows)
-    day = to_local(start, zone).date() - timedelta(days=1)
+    day = to_local(start, zone).date() - _DAY
     last = to_local(end, zone).date()
-    out: list[Interval] = []
+    spans: list[tuple[datetime, datetime]] = []
+    table = _opening_table(windows, zone)
     while day <= last:
-        midnight = datetime.combine(day, time())
-        for w in windows:
-            if day.weekday() not in w.days:
-                continue
-            opens = midnight + timedelta(minutes=w.from_min)
-            closes = midnight + timedelta(minutes=w.to_min)
-            if w.to_min <= w.from_min:
-                closes += timedelta(days=1)
-            lo = max(to_instant(opens, zone), start)
-            hi = min(to_instant(closes, zone), end)
+        openings = table.get(day)
+        if openings is None:
+            openings = table[day] = _openings_on(windows, zone, day)
+        for opens, closes in openings:
+            lo, hi = max(opens, start), min(closes, end)
             if lo < hi:
-                out.append(Interval(lo, hi))
-        day += timedelta(days=1)
-    return normalize(out)
+                spans.append((lo, hi))
+        day += _DAY
+    spans.sort()
+    merged: list[list[datetime]] = []
+    for lo, hi in spans:
+        if merged and lo <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    return [Interval(lo, hi) for lo, hi in merged]
+
+
+def window_segment(
+    windows: tuple[WeeklyWindow, ...], zone: tzinfo, moment: datetime
+) -> tuple[datetime, datetime, bool]:
+    """``(lo, hi, inside)``: ``moment`` is inside ``windows`` or not for all of ``[lo, hi)``.
+
+    Inside, the span is one opening of a window (touching or overlapping openings are not
+    joined); outside, it is the time between openings within ``moment``'s local day (from its
+    midnight to the next, by the hand-over DST rule). Only openings on that day and the day
+    before can reach into the day: a window lasts at most one wall-clock day. Windows without
+    days never open: the span is then unbounded (``datetime.min`` to ``datetime.max``, UTC).
+    """
+    moment = utc(moment)
+    lo, hi, openings = _day_openings(windows, zone, to_local(moment, zone).date())
+    for opens, closes in openings:
+        if closes <= moment:
+            lo = max(lo, closes)
+        elif opens <= moment:
+            return opens, closes, True
+        else:
+            hi = min(hi, opens)
+    return lo, hi, False
+
+
+@lru_cache(maxsize=1 << 14)
+def _day_openings(
+    windows: tuple[WeeklyWindow, ...], zone: tzinfo, day: date
+) -> tuple[datetime, datetime, tuple[tuple[datetime, datetime], ...]]:
+    """The bounds of local ``day`` and the openings (on it and the day before) reaching it."""
+    if not any(w.days for w in windows):
+        return _NEVER, _FOREVER, ()
+    today = datetime.combine(day, time())
+    openings = _openings_on(windows, zone, day - _DAY) + _openings_on(windows, zone, day)
+    return to_instant(today, zone), to_instant(today + _DAY, zone), openings
+
+
+@lru_cache(maxsize=1 << 10)
+def _opening_table(
+    windows: tuple[WeeklyWindow, ...], zone: tzinfo
+) -> dict[date, tuple[tuple[datetime, datetime], ...]]:
+    """A memo of :func:`_openings_on` for one set of windows (hashed once per expansion)."""
+    return _BoundedDict()
+
+
+class _BoundedDict(dict[date, tuple[tuple[datetime, datetime], ...]]):
+    """A dict that forgets everything once it holds 4,096 days (about eleven years)."""
+
+    def __setitem__(self, key: date, value: tuple[tuple[datetime, datetime], ...]) -> None:
+        if len(self) >= 4096:
+            self.clear()
+        super().__setitem__(key, value)
+
+
+@lru_cache(maxsize=1 << 14)
+def _openings_on(
+    windows: tuple[WeeklyWindow, ...], zone: tzinfo, day: date
+) -> tuple[tuple[datetime, datetime], ...]:
+    """The instants at which ``windows`` open and close, for the openings on local ``day``."""
+    midnight = datetime.combine(day, time())
+    weekday = day.weekday()
+    return tuple(_opening(w, midnight, zone) for w in windows if weekday in w.days)
+
+
+def _opening(w: WeeklyWindow, midnight: datetime, zone: tzinfo) -> tuple[datetime, datetime]:
+    """The instants window ``w`` opens and closes when it opens on the day of ``midnight``."""
+    opens = midnight + timedelta(minutes=w.from_min)
+    closes = midnight + timedelta(minutes=w.to_min)
+    if w.to_min <= w.from_min:
+        closes += _DAY
+    return to_instant(opens, zone), to_instant(closes, zone)
 
 
 def active_intervals(
