@@ -1,0 +1,206 @@
+"""Schedule computation speed: prints figures, asserts nothing (house rule 9).
+
+Run: ``.venv/bin/python -m bench.schedules`` (or ``make bench``). Three measurements:
+
+1. who is on call now for 1,000 schedules (weekly and daily rotations, some with windows);
+2. a year of final schedule for one schedule of three layers, 20 overrides and 30 time off;
+3. the same three rotations written as iCalendar RRULE events (one recurring event per member
+   and layer, as Grafana OnCall stores them) expanded over the year with
+   ``recurring-ical-events``, and the ratio of (3) to (2). The RRULE expansion does less work
+   than (2): no time off, no covers, no overrides, no stacking of layers.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from core.schedule.final import final_schedule, who_at
+from core.schedule.model import (
+    LayerSpec,
+    Override,
+    PersonSpec,
+    ScheduleSpec,
+    TimeOff,
+    WeeklyWindow,
+)
+from core.schedule.roster import Roster
+
+NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
+CHICAGO = ZoneInfo("America/Chicago")
+WEEKDAYS = frozenset(range(5))
+
+
+def timed(func: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """(median, best) wall time of ``func`` in milliseconds over ``repeat`` runs."""
+    samples = []
+    for _ in range(repeat):
+        begin = time.perf_counter()
+        func()
+        samples.append((time.perf_counter() - begin) * 1000)
+    return statistics.median(samples), min(samples)
+
+
+def many_schedules(count: int) -> list[ScheduleSpec]:
+    """``count`` schedules: weekly or daily primaries, every third with a business-hours layer."""
+    out = []
+    for i in range(count):
+        members = tuple(f"p{(i * 7 + k) % 400}" for k in range(3 + i % 6))
+        layers = [
+            LayerSpec(
+                id="primary",
+                members=members,
+                rotation="weekly" if i % 2 else "daily",
+                every=1 + i % 2,
+                start=datetime(2024, 1, 1 + i % 28, 9, 0),
+                zone=CHICAGO,
+            )
+        ]
+        if i % 3 == 0:
+            layers.append(
+                LayerSpec(
+                    id="office",
+                    members=members[::-1],
+                    rotation="daily",
+                    every=1,
+                    start=datetime(2024, 1, 1, 9, 0),
+                    zone=CHICAGO,
+                    active=(WeeklyWindow(WEEKDAYS, 9 * 60, 17 * 60),),
+                )
+            )
+        out.append(ScheduleSpec(id=f"s{i}", zone=CHICAGO, layers=tuple(layers)))
+    return out
+
+
+MEMBERS = ("ann", "bob", "cat", "dan", "eve", "fay")
+
+
+def three_layers() -> ScheduleSpec:
+    """A weekly primary, a daily business-hours layer and a weekend layer (wins on weekends)."""
+    return ScheduleSpec(
+        id="year",
+        zone=CHICAGO,
+        layers=(
+            LayerSpec("weekly", MEMBERS, "weekly", 1, datetime(2025, 1, 6, 9, 0), CHICAGO),
+            LayerSpec(
+                "office",
+                MEMBERS[::-1],
+                "daily",
+                1,
+                datetime(2025, 1, 6, 9, 0),
+                CHICAGO,
+                active=(WeeklyWindow(WEEKDAYS, 9 * 60, 17 * 60),),
+            ),
+            LayerSpec(
+                "weekend",
+                MEMBERS[1::2],
+                "weekly",
+                1,
+                datetime(2025, 1, 4, 0, 0),
+                CHICAGO,
+                active=(WeeklyWindow(frozenset({5, 6}), 0, 0),),
+            ),
+        ),
+    )
+
+
+def year_inputs() -> tuple[Roster, list[Override]]:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    time_off = [
+        TimeOff(
+            MEMBERS[i % 6], start + timedelta(days=11 * i + 1), start + timedelta(days=11 * i + 4)
+        )
+        for i in range(30)
+    ]
+    overrides = [
+        Override(
+            MEMBERS[(i + 3) % 6],
+            start + timedelta(days=17 * i, hours=20),
+            start + timedelta(days=17 * i, hours=30),
+            i,
+        )
+        for i in range(20)
+    ]
+    people = {m: PersonSpec(m, CHICAGO, None) for m in MEMBERS}
+    return Roster(people, time_off), overrides
+
+
+def rrule_calendar() -> bytes:
+    """The three rotations as one recurring VEVENT per member and layer."""
+    from icalendar import Calendar, Event
+
+    cal = Calendar()
+    cal.add("prodid", "-//bench//")
+    cal.add("version", "2.0")
+    spec = three_layers()
+    for layer in spec.layers:
+        n = len(layer.members)
+        unit = {"weekly": timedelta(weeks=1), "daily": timedelta(days=1)}[layer.rotation]
+        for k, member in enumerate(layer.members):
+            event = Event()
+            begin = (layer.start + unit * k).replace(tzinfo=CHICAGO)
+            if layer.id == "office":
+                end, byday = begin.replace(hour=17), "MO,TU,WE,TH,FR"
+                rule = {"freq": "daily", "interval": n, "byday": byday.split(",")}
+            elif layer.id == "weekend":
+                end = begin + timedelta(days=2)
+                rule = {"freq": "weekly", "interval": n}
+            else:
+                end = begin + unit
+                rule = {"freq": "weekly", "interval": n}
+            event.add("uid", f"{layer.id}-{member}")
+            event.add("summary", member)
+            event.add("dtstart", begin)
+            event.add("dtend", end)
+            event.add("rrule", rule)
+            cal.add_component(event)
+    return bytes(cal.to_ical())
+
+
+def main() -> None:
+    print("Schedule computation benchmark (core/schedule), one process, this machine")
+    schedules = many_schedules(1000)
+    roster = Roster({})
+    who_all = lambda: [who_at(s, roster, NOW) for s in schedules]  # noqa: E731
+    who_all()  # warm the caches once, as a running server has them
+    median, best = timed(who_all, 7)
+    print(
+        f"who is on call now, 1,000 schedules:      median {median:8.1f} ms   best {best:8.1f} ms"
+    )
+
+    spec = three_layers()
+    year_roster, overrides = year_inputs()
+    year_start, year_end = datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)
+    final = final_schedule(spec, year_roster, year_start, year_end, overrides=overrides)
+    ours, ours_best = timed(
+        lambda: final_schedule(spec, year_roster, year_start, year_end, overrides=overrides), 7
+    )
+    print(
+        f"a year of final schedule (3 layers, 20 overrides, 30 time off,"
+        f" {len(final.shifts)} shifts):"
+        f" median {ours:8.1f} ms   best {ours_best:8.1f} ms"
+    )
+
+    import recurring_ical_events
+    from icalendar import Calendar
+
+    body = rrule_calendar()
+
+    def expand() -> int:
+        calendar = Calendar.from_ical(body)
+        return len(recurring_ical_events.of(calendar).between(year_start, year_end))
+
+    occurrences = expand()
+    theirs, theirs_best = timed(expand, 5)
+    print(
+        f"the same rotations as RRULE events, recurring-ical-events ({occurrences} occurrences):"
+        f" median {theirs:8.1f} ms   best {theirs_best:8.1f} ms"
+    )
+    print(f"ratio (RRULE expansion / our final schedule, medians): {theirs / ours:6.1f}x")
+
+
+if __name__ == "__main__":
+    main()
