@@ -39,7 +39,8 @@ def configure_logging(level: str) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # APScheduler warns at every skipped tick; a skipped tick loses nothing (scheduling.loop).
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
 
 
 async def serve(settings: Settings) -> int:
@@ -72,8 +73,8 @@ async def serve(settings: Settings) -> int:
 
         worker = f"{socket.gethostname()}:{os.getpid()}"
         sender = OutboxSender(new_unit, destinations(settings))
-        scheduler.add("escalations", escalation_job(new_unit, worker))
-        scheduler.add("outbox", sender.run_once_job)
+        scheduler.add("escalations", escalation_job(new_unit, worker, clock))
+        scheduler.add("outbox", sender.run_once_job, lane="outbox")
         scheduler.add("queue checkpoints", every(timedelta(hours=1), checkpoint_job(new_unit)))
         scheduler.add("hand-overs", every(timedelta(seconds=30), handover_job(new_unit)))
         scheduler.add("coverage gaps", every(timedelta(hours=1), gap_job(new_unit)))

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from core.incidents.service import fire_due
 from core.oncall.checkpoints import advance_checkpoints
 from core.oncall.notices import announce_handovers, warn_about_gaps
-from core.ports import UnitOfWork
+from core.ports import Clock, UnitOfWork
 from scheduling.loop import TickJob
 
 
@@ -38,12 +38,16 @@ def checkpoint_job(new_unit: Callable[[], UnitOfWork]) -> TickJob:
     return run
 
 
-def escalation_job(new_unit: Callable[[], UnitOfWork], worker: str) -> TickJob:
-    """Fire every due escalation and snooze end (in batches until none is due)."""
+def escalation_job(new_unit: Callable[[], UnitOfWork], worker: str, clock: Clock) -> TickJob:
+    """Fire every due escalation and snooze end, in batches until none is due.
+
+    Each batch reads the clock afresh, so what is recorded (when a step fired, when its page
+    was written) is the true time, and steps falling due during a long tick are taken too.
+    """
 
     async def run(now: datetime) -> None:
         while await fire_due(new_unit(), now, worker=worker) > 0:
-            pass
+            now = clock.now()
 
     return run
 

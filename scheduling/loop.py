@@ -1,9 +1,13 @@
 """The scheduling loop: an APScheduler ``AsyncIOScheduler`` used only as a clock.
 
-Every second the tick calls each registered job with ``now``; the jobs claim due work from the
-database (escalations, hand-overs, gap checks, outbox messages). Nothing that matters lives in
-the scheduler's memory, so a restart loses nothing. Misfired ticks are never dropped: a tick
-that could not run on time runs as soon as it can, and late ticks coalesce into one.
+Every second each lane's jobs are called, in order, with ``now``; the jobs claim due work from
+the database (escalations, hand-overs, gap checks, outbox messages). Lanes run side by side,
+so slow deliveries in the outbox lane never hold up escalations in the main lane. Nothing
+that matters lives in the scheduler's memory, so a restart loses nothing.
+
+A tick that cannot start because the lane's previous tick is still running is skipped: the
+work is in the database, and the running tick or the next one claims all of it (late ticks
+coalesce). So nothing due is ever dropped, only picked up by the next tick.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -20,12 +24,16 @@ from core.ports import Clock
 
 log = logging.getLogger(__name__)
 TickJob = Callable[[datetime], Awaitable[None]]
+MAIN = "main"
 
 
 @dataclass
-class _Job:
+class _Lane:
     name: str
-    run: TickJob
+    jobs: list[tuple[str, TickJob]] = field(default_factory=list)
+    busy: asyncio.Lock = field(default_factory=asyncio.Lock)
+    last_tick: datetime | None = None
+    ticks: int = 0
 
 
 class SchedulerLoop:
@@ -34,48 +42,57 @@ class SchedulerLoop:
     def __init__(self, clock: Clock, *, tick: timedelta = timedelta(seconds=1)) -> None:
         self._clock = clock
         self._tick = tick
-        self._jobs: list[_Job] = []
+        self._lanes: dict[str, _Lane] = {MAIN: _Lane(MAIN)}
         self._scheduler: AsyncIOScheduler | None = None
-        self.last_tick: datetime | None = None
-        self.ticks = 0
-        self._busy = asyncio.Lock()
         self._stopping = False
 
-    def add(self, name: str, job: TickJob) -> None:
-        """Run ``job(now)`` on every tick, after the jobs added before it."""
-        self._jobs.append(_Job(name, job))
+    def add(self, name: str, job: TickJob, *, lane: str = MAIN) -> None:
+        """Run ``job(now)`` on every tick of ``lane``, after the jobs added to it before."""
+        self._lanes.setdefault(lane, _Lane(lane)).jobs.append((name, job))
 
     def start(self) -> None:
         """Start ticking on the running event loop."""
         scheduler = AsyncIOScheduler(timezone=UTC)
-        scheduler.add_job(
-            self.tick_once,
-            "interval",
-            seconds=self._tick.total_seconds(),
-            id="tick",
-            coalesce=True,
-            max_instances=1,
-            misfire_grace_time=None,
-            next_run_time=self._clock.now(),
-        )
+        for lane in self._lanes:
+            scheduler.add_job(
+                self.tick_once,
+                "interval",
+                args=(lane,),
+                seconds=self._tick.total_seconds(),
+                id=f"tick-{lane}",
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=None,
+                next_run_time=self._clock.now(),
+            )
         scheduler.start()
         self._scheduler = scheduler
 
-    async def tick_once(self) -> None:
-        """One tick: every job in order, each isolated from the others' failures."""
+    async def tick_once(self, lane: str = MAIN) -> None:
+        """One tick of ``lane``: its jobs in order, each isolated from the others' failures."""
+        current = self._lanes[lane]
         if self._stopping:
             return
-        async with self._busy:
+        async with current.busy:
             if self._stopping:
                 return
-            now = self._clock.now()
-            for job in self._jobs:
+            for name, job in current.jobs:
                 try:
-                    await job.run(now)
+                    await job(self._clock.now())
                 except Exception:
-                    log.exception("scheduled job %s failed; it runs again next tick", job.name)
-            self.last_tick = now
-            self.ticks += 1
+                    log.exception("scheduled job %s failed; it runs again next tick", name)
+            current.last_tick = self._clock.now()
+            current.ticks += 1
+
+    @property
+    def last_tick(self) -> datetime | None:
+        """When the main lane last finished a tick."""
+        return self._lanes[MAIN].last_tick
+
+    @property
+    def ticks(self) -> int:
+        """How many ticks the main lane finished."""
+        return self._lanes[MAIN].ticks
 
     @property
     def running(self) -> bool:
@@ -83,16 +100,25 @@ class SchedulerLoop:
         return self._scheduler is not None and self._scheduler.running
 
     def healthy(self, now: datetime) -> bool:
-        """Running, and the last tick finished within ten ticks of ``now``."""
-        if not self.running or self.last_tick is None:
+        """Running, and every lane finished a tick within ten ticks of ``now``."""
+        if not self.running:
             return False
-        return now - self.last_tick <= self._tick * 10
+        limit = self._tick * 10
+        return all(
+            lane.last_tick is not None and now - lane.last_tick <= limit
+            for lane in self._lanes.values()
+        )
 
     async def stop(self) -> None:
-        """Stop ticking. A tick under way finishes first, so its work is committed or rolled
+        """Stop ticking. Ticks under way finish first, so their work is committed or rolled
         back whole; only then is the scheduler shut down (which would cancel a running tick)."""
         self._stopping = True
-        async with self._busy:
+        for lane in self._lanes.values():
+            await lane.busy.acquire()
+        try:
             if self._scheduler is not None and self._scheduler.running:
                 self._scheduler.shutdown(wait=False)
             self._scheduler = None
+        finally:
+            for lane in self._lanes.values():
+                lane.busy.release()

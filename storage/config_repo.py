@@ -30,6 +30,15 @@ from storage.tables import (
     TeamRow,
 )
 
+CONFIG_CACHE: dict[str, Configuration] = {}
+
+
+def remember(digest: str, config: Configuration) -> None:
+    """Keep a parsed configuration by digest (a few dozen at most)."""
+    if len(CONFIG_CACHE) >= 64:
+        CONFIG_CACHE.pop(next(iter(CONFIG_CACHE)))
+    CONFIG_CACHE[digest] = config
+
 
 def _clean(mapping: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in mapping.items() if v is not None}
@@ -48,10 +57,25 @@ class SqlConfigRepository:
         self._session = session
 
     async def load(self) -> Configuration | None:
-        """The stored configuration, or None when nothing was ever applied."""
-        latest = await self._latest_revision()
-        if latest is None:
+        """The stored configuration, or None when nothing was ever applied.
+
+        Cached by the latest revision's digest (content-addressed, so safe across databases):
+        the alert path loads the configuration for every delivery.
+        """
+        head = (
+            await self._session.execute(
+                select(ConfigRevisionRow.id, ConfigRevisionRow.digest)
+                .order_by(ConfigRevisionRow.id.desc())  # type: ignore[union-attr]
+                .limit(1)
+            )
+        ).first()
+        if head is None:
             return None
+        cached = CONFIG_CACHE.get(head.digest)
+        if cached is not None:
+            return cached
+        latest = await self._latest_revision()
+        assert latest is not None
         rows = await self._all_rows()
         document: dict[str, Any] = {
             "version": 1,
@@ -64,7 +88,9 @@ class SqlConfigRepository:
             "severities": {r.name: _severity_doc(r) for r in rows[SeverityRow]},
             "routes": [{"match": r.match, "service": r.service_id} for r in rows[RouteRow]],
         }
-        return Configuration.model_validate(document)
+        config = Configuration.model_validate(document)
+        remember(head.digest, config)
+        return config
 
     async def save(self, config: Configuration, *, at: datetime, actor: str, source: str) -> int:
         """Make the rows equal ``config`` and record a revision; returns the revision id.

@@ -78,6 +78,7 @@ def create_engine(raw_url: str, *, echo: bool = False) -> AsyncEngine:
     if url.drivername == SQLITE:
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 5})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     return create_async_engine(
         url,
@@ -95,6 +96,9 @@ def is_postgres(engine: AsyncEngine) -> bool:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the driver, say when transactions begin: the driver's own handling
+    # breaks SAVEPOINT and starts write transactions late (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     for pragma in (
         "PRAGMA journal_mode=WAL",
@@ -104,6 +108,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     ):
         cursor.execute(pragma)
     cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    """Every transaction takes the write lock at its start (``BEGIN IMMEDIATE``).
+
+    A deferred transaction that reads and then writes can fail to upgrade its lock when
+    another process committed in between; taking the lock first makes the other process wait
+    (up to the busy timeout) instead. Within one process, units of work queue on an asyncio
+    lock first (see ``storage.uow``), so they never wait on each other in threads.
+    """
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 async def check_connection(engine: AsyncEngine, *, within: float = 10.0) -> None:

@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -46,6 +48,13 @@ _STATE_FIELDS = (
     "resolved_at",
     "resolved_by",
 )
+
+
+def _insert(session: AsyncSession, table: Any) -> Any:
+    """The dialect's INSERT, which knows ``ON CONFLICT DO NOTHING``."""
+    if session.bind.dialect.name == "postgresql":
+        return postgresql_insert(table)
+    return sqlite_insert(table)
 
 
 def _record(row: IncidentRow, alert_count: int) -> IncidentRecord:
@@ -121,46 +130,66 @@ class SqlIncidentRepository:
 
     async def save_state(self, incident_id: int, state: IncidentState) -> None:
         values = {name: getattr(state, name) for name in _STATE_FIELDS}
+        statement = update(IncidentRow).where(IncidentRow.id == incident_id)  # type: ignore[arg-type]
         await self._session.execute(
-            update(IncidentRow).where(IncidentRow.id == incident_id).values(**values)
-        )  # type: ignore[arg-type]
+            statement.values(**values).execution_options(synchronize_session=False)
+        )
 
     async def upsert_alerts(
         self, incident_id: int, source: str, alerts: Sequence[NewAlert], now: datetime
     ) -> int:
-        new = 0
-        for alert in alerts:
-            query = select(AlertRow).where(
-                AlertRow.source == source,  # type: ignore[arg-type]
-                AlertRow.fingerprint == alert.fingerprint,  # type: ignore[arg-type]
-                AlertRow.starts_at == alert.starts_at,  # type: ignore[arg-type]
-            )
-            row = (await self._session.execute(query)).scalars().first()
-            if row is None:
-                row = AlertRow(
-                    incident_id=incident_id,
-                    source=source,
-                    fingerprint=alert.fingerprint,
-                    status=alert.status,
-                    starts_at=alert.starts_at,
-                    ends_at=alert.ends_at,
-                    labels=dict(alert.labels),
-                    annotations=dict(alert.annotations),
-                    generator_url=alert.generator_url,
-                    first_seen_at=now,
-                    last_seen_at=now,
+        """One query for the known alerts, one insert for the new ones (a concurrent delivery
+        that inserted one first wins quietly), and updates only where something changed."""
+        if not alerts:
+            return 0
+        known_rows = (
+            await self._session.execute(
+                select(
+                    AlertRow.id,
+                    AlertRow.fingerprint,
+                    AlertRow.starts_at,
+                    AlertRow.status,
+                    AlertRow.ends_at,
+                ).where(
+                    AlertRow.source == source,  # type: ignore[arg-type]
+                    AlertRow.fingerprint.in_({a.fingerprint for a in alerts}),  # type: ignore[attr-defined]
                 )
-                try:
-                    async with self._session.begin_nested():
-                        self._session.add(row)
-                        await self._session.flush()
-                    new += 1
-                    continue
-                except IntegrityError:  # a concurrent delivery inserted it first
-                    row = (await self._session.execute(query)).scalars().one()
-            row.status, row.ends_at, row.last_seen_at = alert.status, alert.ends_at, now
-            row.labels, row.annotations = dict(alert.labels), dict(alert.annotations)
-        await self._session.flush()
+            )
+        ).all()
+        known = {(r.fingerprint, r.starts_at): r for r in known_rows}
+        fresh = [a for a in alerts if (a.fingerprint, a.starts_at) not in known]
+        new = 0
+        if fresh:
+            rows = [
+                {
+                    "incident_id": incident_id,
+                    "source": source,
+                    "fingerprint": a.fingerprint,
+                    "status": a.status,
+                    "starts_at": a.starts_at,
+                    "ends_at": a.ends_at,
+                    "labels": dict(a.labels),
+                    "annotations": dict(a.annotations),
+                    "generator_url": a.generator_url,
+                    "first_seen_at": now,
+                    "last_seen_at": now,
+                }
+                for a in {(a.fingerprint, a.starts_at): a for a in fresh}.values()
+            ]
+            statement = _insert(self._session, AlertRow).values(rows)
+            statement = statement.on_conflict_do_nothing(
+                index_elements=["source", "fingerprint", "starts_at"]
+            )
+            new = max(int((await self._session.execute(statement)).rowcount or 0), 0)  # type: ignore[attr-defined]
+        for alert in alerts:
+            row = known.get((alert.fingerprint, alert.starts_at))
+            if row is not None and (row.status, row.ends_at) != (alert.status, alert.ends_at):
+                await self._session.execute(
+                    update(AlertRow)
+                    .where(AlertRow.id == row.id)  # type: ignore[arg-type]
+                    .values(status=alert.status, ends_at=alert.ends_at, last_seen_at=now)
+                    .execution_options(synchronize_session=False)
+                )
         return new
 
     async def add_event(
@@ -198,6 +227,7 @@ class SqlIncidentRepository:
                 PendingStepRow.done_at.is_(None),  # type: ignore[union-attr]
             )
             .values(done_at=now, outcome="replaced")
+            .execution_options(synchronize_session=False)
         )
         self._session.add(
             PendingStepRow(
@@ -216,6 +246,7 @@ class SqlIncidentRepository:
             update(PendingStepRow)
             .where(PendingStepRow.incident_id == incident_id, PendingStepRow.done_at.is_(None))  # type: ignore[arg-type, union-attr]
             .values(done_at=now, outcome="cancelled")
+            .execution_options(synchronize_session=False)
         )
 
     async def claim_due(self, now: datetime, limit: int, worker: str) -> list[PendingStep]:
@@ -235,6 +266,7 @@ class SqlIncidentRepository:
                 update(PendingStepRow)
                 .where(PendingStepRow.id == row.id, PendingStepRow.done_at.is_(None))  # type: ignore[arg-type, union-attr]
                 .values(done_at=now, done_by=worker, outcome="fired")
+                .execution_options(synchronize_session=False)
             )
             if result.rowcount == 1:  # type: ignore[attr-defined]
                 assert row.id is not None
@@ -270,22 +302,21 @@ class SqlOutbox:
         self._session = session
 
     async def add(self, message: OutboxMessage) -> bool:
-        row = OutboxRow(
+        statement = _insert(self._session, OutboxRow).values(
             key=message.key,
             destination=message.destination,
             kind=message.kind,
             incident_id=message.incident_id,
             payload=message.payload,
+            status="pending",
+            attempts=0,
             created_at=message.created_at,
             next_attempt_at=message.created_at,
         )
-        try:
-            async with self._session.begin_nested():
-                self._session.add(row)
-                await self._session.flush()
-        except IntegrityError:
-            return False
-        return True
+        result = await self._session.execute(
+            statement.on_conflict_do_nothing(index_elements=["key"])
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def claim(self, now: datetime, limit: int, lease: timedelta) -> list[ClaimedMessage]:
         ready = (
@@ -313,6 +344,7 @@ class SqlOutbox:
                     )
                 )
                 .values(lease_until=now + lease, attempts=OutboxRow.attempts + 1)
+                .execution_options(synchronize_session=False)
             )
             if result.rowcount == 1:  # type: ignore[attr-defined]
                 assert row.id is not None
@@ -333,7 +365,8 @@ class SqlOutbox:
         await self._session.execute(
             update(OutboxRow)
             .where(OutboxRow.id == message_id)
-            .values(status="sent", sent_at=now, lease_until=None)  # type: ignore[arg-type]
+            .values(status="sent", sent_at=now, lease_until=None)
+            .execution_options(synchronize_session=False)  # type: ignore[arg-type]
         )
 
     async def retry(self, message_id: int, at: datetime, error: str) -> None:
@@ -341,6 +374,7 @@ class SqlOutbox:
             update(OutboxRow)
             .where(OutboxRow.id == message_id)  # type: ignore[arg-type]
             .values(next_attempt_at=at, last_error=error[:1000], lease_until=None)
+            .execution_options(synchronize_session=False)
         )
 
     async def defer(self, message_id: int, at: datetime) -> None:
@@ -348,6 +382,7 @@ class SqlOutbox:
             update(OutboxRow)
             .where(OutboxRow.id == message_id)  # type: ignore[arg-type]
             .values(next_attempt_at=at, lease_until=None, attempts=OutboxRow.attempts - 1)
+            .execution_options(synchronize_session=False)
         )
 
     async def failed(self, message_id: int, now: datetime, error: str) -> None:
@@ -355,4 +390,5 @@ class SqlOutbox:
             update(OutboxRow)
             .where(OutboxRow.id == message_id)  # type: ignore[arg-type]
             .values(status="failed", last_error=error[:1000], lease_until=None, sent_at=None)
+            .execution_options(synchronize_session=False)
         )

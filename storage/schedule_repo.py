@@ -16,6 +16,7 @@ from core.ports import (
     StoredTimeOff,
     SwapRequest,
 )
+from storage.config_repo import CONFIG_CACHE, remember
 from storage.tables import (
     ConfigRevisionRow,
     OverrideRow,
@@ -30,7 +31,6 @@ class SqlScheduleStateRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
-        self._parsed: dict[int, Configuration] = {}
 
     async def overrides(
         self, start: datetime, end: datetime, schedule_ids: Collection[str] | None = None
@@ -213,10 +213,10 @@ class SqlScheduleStateRepository:
         out = []
         for row in (await self._session.execute(query)).scalars():
             assert row.id is not None
-            config = self._parsed.get(row.id)
+            config = CONFIG_CACHE.get(row.digest)
             if config is None:
                 config = Configuration.model_validate(row.document)
-                self._parsed[row.id] = config
+                remember(row.digest, config)
             out.append(Revision(id=row.id, applied_at=row.applied_at, config=config))
         return out
 

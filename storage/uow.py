@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -44,8 +47,13 @@ class SqlUnitOfWork:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None
+        self._lock: asyncio.Lock | None = None
 
     async def __aenter__(self) -> SqlUnitOfWork:
+        lock = _writer_lock(self._sessions)
+        if lock is not None:
+            await lock.acquire()
+            self._lock = lock
         self._session = self._sessions()
         self.config = SqlConfigRepository(self._session)
         self.audit = SqlAuditLog(self._session)
@@ -66,6 +74,9 @@ class SqlUnitOfWork:
         finally:
             await self._session.close()
             self._session = None
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
 
     async def commit(self) -> None:
         """Commit the transaction."""
@@ -77,6 +88,22 @@ class SqlUnitOfWork:
         """The session, for repositories added by later modules."""
         assert self._session is not None
         return self._session
+
+
+_WRITER_LOCKS: weakref.WeakKeyDictionary[Any, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def _writer_lock(sessions: async_sessionmaker[AsyncSession]) -> asyncio.Lock | None:
+    """One lock per SQLite engine in this process: SQLite has one writer at a time, and units
+    of work waiting on each other in the event loop cost nothing, where waiting inside the
+    driver's threads costs a busy-timeout and, past it, a failed request."""
+    engine = sessions.kw.get("bind")
+    if engine is None or engine.dialect.name != "sqlite":
+        return None
+    lock = _WRITER_LOCKS.get(engine.sync_engine)
+    if lock is None:
+        lock = _WRITER_LOCKS[engine.sync_engine] = asyncio.Lock()
+    return lock
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -83,3 +83,28 @@ async def test_a_failing_job_does_not_stop_the_others() -> None:
     loop.add("fine", fine)
     await loop.tick_once()
     assert ran == ["fine"] and loop.last_tick is not None
+
+
+async def test_lanes_do_not_hold_each_other_up() -> None:
+    import asyncio
+
+    from scheduling.loop import SchedulerLoop
+    from tests.fakes import FrozenClock
+
+    loop = SchedulerLoop(FrozenClock(datetime(2026, 3, 1, tzinfo=UTC)))
+    stuck, ran = asyncio.Event(), []
+
+    async def slow_delivery(now: datetime) -> None:
+        await stuck.wait()
+
+    async def escalate(now: datetime) -> None:
+        ran.append(now)
+
+    loop.add("outbox", slow_delivery, lane="outbox")
+    loop.add("escalations", escalate)
+    outbox_tick = asyncio.create_task(loop.tick_once("outbox"))
+    await asyncio.sleep(0)
+    await asyncio.wait_for(loop.tick_once(), timeout=1)  # the main lane is not blocked
+    assert len(ran) == 1
+    stuck.set()
+    await outbox_tick
