@@ -36,6 +36,10 @@ class Runtime:
         """A fresh unit of work on the engine."""
         return SqlUnitOfWork(session_factory(self.engine))
 
+    def read_unit(self) -> SqlUnitOfWork:
+        """A unit of work that only reads (never waits for writers on SQLite)."""
+        return SqlUnitOfWork(session_factory(self.engine), write=False)
+
 
 RUNTIME = web.AppKey("runtime", Runtime)
 
@@ -62,7 +66,7 @@ def build_app(runtime: Runtime) -> web.Application:
         runtime.settings.alert_token.get_secret_value() if runtime.settings.alert_token else None
     )
     add_alert_routes(app, token, runtime.new_unit, runtime.clock)
-    add_calendar_routes(app, runtime.new_unit, runtime.clock)
+    add_calendar_routes(app, runtime.read_unit, runtime.clock)
     app.router.add_get("/healthz", healthz)
     app.router.add_get(
         "/readyz", readiness_handler({"database": database_ready, "scheduler": scheduler_ready})

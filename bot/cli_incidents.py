@@ -46,7 +46,10 @@ async def incidents(
     """Open incidents (all with ``include_resolved``), newest first."""
     if not 1 <= limit <= 1000:
         raise UsageError("--limit must be between 1 and 1000")
-    async with database(settings) as engine, SqlUnitOfWork(session_factory(engine)) as uow:
+    async with (
+        database(settings) as engine,
+        SqlUnitOfWork(session_factory(engine), write=False) as uow,
+    ):
         records = await uow.incidents.listing(include_resolved, limit)
     rows = [incident_json(r) for r in records]
     lines = [
@@ -80,7 +83,10 @@ async def acknowledge_or_resolve(
 
 async def test_payload(settings: Settings, service_id: str, severity: str) -> dict[str, Any]:
     """A realistic Alertmanager payload whose labels route to ``service_id``."""
-    async with database(settings) as engine, SqlUnitOfWork(session_factory(engine)) as uow:
+    async with (
+        database(settings) as engine,
+        SqlUnitOfWork(session_factory(engine), write=False) as uow,
+    ):
         config = await uow.config.load() or Configuration()
     service = next((s for s in config.services if s.id == service_id), None)
     if service is None:

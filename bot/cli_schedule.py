@@ -102,7 +102,10 @@ async def who(
     """``oncall who``: the JSON document and the table lines."""
     show = viewer(tz)
     moment = read_time(at, SystemClock().now().replace(microsecond=0), show.zone, "--at")
-    async with database(settings) as engine, SqlUnitOfWork(session_factory(engine)) as uow:
+    async with (
+        database(settings) as engine,
+        SqlUnitOfWork(session_factory(engine), write=False) as uow,
+    ):
         state = await views.load_state(
             uow, moment - views.WHO_LOOK_AROUND, moment + views.WHO_LOOK_AROUND
         )
@@ -184,7 +187,7 @@ async def schedule(
     show = viewer(tz)
     now = SystemClock().now()
     async with database(settings) as engine:
-        async with SqlUnitOfWork(session_factory(engine)) as uow:
+        async with SqlUnitOfWork(session_factory(engine), write=False) as uow:
             config = await uow.config.load() or Configuration()
         if team is not None and not any(t.id == team for t in config.teams):
             raise UsageError(f"unknown team {team!r}")
@@ -203,7 +206,7 @@ async def schedule(
             raise UsageError("--to must be after --from")
         if hi - lo > timedelta(days=400):
             raise UsageError("the window may be 400 days long at most")
-        async with SqlUnitOfWork(session_factory(engine)) as uow:
+        async with SqlUnitOfWork(session_factory(engine), write=False) as uow:
             state = await views.load_state(uow, lo, hi, schedule_ids=ids)
     finals = {sid: views.final_for(state, sid, lo, hi) for sid in ids}
     documents = [_schedule_doc(show, sid, lo, hi, final) for sid, final in finals.items()]
@@ -278,7 +281,10 @@ async def gaps(
     show = viewer(tz)
     lo = SystemClock().now()
     hi = lo + timedelta(days=days)
-    async with database(settings) as engine, SqlUnitOfWork(session_factory(engine)) as uow:
+    async with (
+        database(settings) as engine,
+        SqlUnitOfWork(session_factory(engine), write=False) as uow,
+    ):
         state = await views.load_state(uow, lo, hi)
     config = state.config
     services = []

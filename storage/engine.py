@@ -110,15 +110,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+WRITE_INTENT = "oncall_write_intent"
+
+
 def _sqlite_begin(connection: Any) -> None:
-    """Every transaction takes the write lock at its start (``BEGIN IMMEDIATE``).
+    """A transaction that will write takes the write lock at its start (``BEGIN IMMEDIATE``).
 
     A deferred transaction that reads and then writes can fail to upgrade its lock when
     another process committed in between; taking the lock first makes the other process wait
-    (up to the busy timeout) instead. Within one process, units of work queue on an asyncio
-    lock first (see ``storage.uow``), so they never wait on each other in threads.
+    (up to the busy timeout) instead. Units of work that write say so with the
+    :data:`WRITE_INTENT` execution option; everything else begins deferred and, under WAL,
+    never waits for a writer. Within one process writers queue on an asyncio lock first (see
+    ``storage.uow``), so they never wait on each other in threads.
     """
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    immediate = connection.get_execution_options().get(WRITE_INTENT, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 async def check_connection(engine: AsyncEngine, *, within: float = 10.0) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.ports import AuditEntry
 from storage.config_repo import SqlConfigRepository
+from storage.engine import WRITE_INTENT
 from storage.incident_repo import SqlIncidentRepository, SqlOutbox
 from storage.schedule_repo import SqlScheduleStateRepository
 from storage.tables import AuditRow
@@ -44,17 +45,22 @@ class SqlUnitOfWork:
     incidents: SqlIncidentRepository
     outbox: SqlOutbox
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, write: bool = True) -> None:
+        """``write=False`` for a unit that only reads: on SQLite it neither queues behind
+        writers nor takes the write lock (WAL readers see the last committed state)."""
         self._sessions = sessions
+        self._write = write
         self._session: AsyncSession | None = None
         self._lock: asyncio.Lock | None = None
 
     async def __aenter__(self) -> SqlUnitOfWork:
-        lock = _writer_lock(self._sessions)
+        lock = _writer_lock(self._sessions) if self._write else None
         if lock is not None:
             await lock.acquire()
             self._lock = lock
         self._session = self._sessions()
+        if lock is not None:
+            await self._session.connection(execution_options={WRITE_INTENT: True})
         self.config = SqlConfigRepository(self._session)
         self.audit = SqlAuditLog(self._session)
         self.schedules = SqlScheduleStateRepository(self._session)
