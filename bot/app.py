@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.settings import Settings
 from core.ports import Clock
 from integrations.alerts.endpoints import MAX_BODY_BYTES
+from scheduling.inbox import InboxProcessor
 from scheduling.loop import SchedulerLoop
 from storage.uow import SqlUnitOfWork, session_factory
 from web.health import healthz, readiness_handler
@@ -42,6 +43,7 @@ class Runtime:
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
+INBOX = web.AppKey("inbox", InboxProcessor)
 
 
 def build_app(runtime: Runtime) -> web.Application:
@@ -60,12 +62,27 @@ def build_app(runtime: Runtime) -> web.Application:
         return "not running" if not runtime.scheduler.running else "no recent tick"
 
     from integrations.alerts.endpoints import add_routes as add_alert_routes
+    from integrations.alerts.endpoints import inbox_store
+    from integrations.alerts.inbox_writer import InboxWriter
     from integrations.calendar.feeds import add_routes as add_calendar_routes
+    from storage.locks import exclusive
 
     token = (
         runtime.settings.alert_token.get_secret_value() if runtime.settings.alert_token else None
     )
-    add_alert_routes(app, token, runtime.new_unit, runtime.clock)
+    processor = InboxProcessor(runtime.new_unit, lambda: exclusive(runtime.engine, "alert-inbox"))
+    store = inbox_store(InboxWriter(runtime.new_unit), processor.kick)
+    add_alert_routes(app, token, store, runtime.clock)
+
+    async def start_inbox(_app: web.Application) -> None:
+        processor.start()
+
+    async def stop_inbox(_app: web.Application) -> None:
+        await processor.stop()
+
+    app.on_startup.append(start_inbox)
+    app.on_cleanup.append(stop_inbox)
+    app[INBOX] = processor
     add_calendar_routes(app, runtime.read_unit, runtime.clock)
     app.router.add_get("/healthz", healthz)
     app.router.add_get(

@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from core.config.model import Configuration
-from core.incidents.ports import IncidentRepository, OutboxRepository
+from core.incidents.ports import InboxRepository, IncidentRepository, OutboxRepository
 
 
 class Clock(Protocol):
@@ -208,6 +208,7 @@ class UnitOfWork(Protocol):
     schedules: ScheduleStateRepository
     incidents: IncidentRepository
     outbox: OutboxRepository
+    inbox: InboxRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
 

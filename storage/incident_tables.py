@@ -137,3 +137,22 @@ class OutboxRow(SQLModel, table=True):
     lease_until: datetime | None = instant_column(nullable=True)
     sent_at: datetime | None = instant_column(nullable=True)
     last_error: str | None = None
+
+
+class InboxRow(SQLModel, table=True):
+    """A delivery as received, stored before it is answered; turned into incidents later, in
+    order. ``status``: pending, done or failed (after too many attempts)."""
+
+    __tablename__ = "alert_inbox"
+    __table_args__ = (Index("ix_alert_inbox_status_id", "status", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=40)
+    received_at: datetime = instant_column()
+    batch: dict[str, Any] = json_column()
+    status: str = Field(default="pending", max_length=20)
+    attempts: int = 0
+    processed_at: datetime | None = instant_column(nullable=True)
+    incident_id: int | None = None
+    action: str | None = Field(default=None, max_length=20)
+    error: str | None = None

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from core.ports import AuditEntry
 from storage.config_repo import SqlConfigRepository
 from storage.engine import WRITE_INTENT
+from storage.inbox_repo import SqlInbox
 from storage.incident_repo import SqlIncidentRepository, SqlOutbox
 from storage.schedule_repo import SqlScheduleStateRepository
 from storage.tables import AuditRow
@@ -44,6 +45,7 @@ class SqlUnitOfWork:
     schedules: SqlScheduleStateRepository
     incidents: SqlIncidentRepository
     outbox: SqlOutbox
+    inbox: SqlInbox
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], *, write: bool = True) -> None:
         """``write=False`` for a unit that only reads: on SQLite it neither queues behind
@@ -66,6 +68,7 @@ class SqlUnitOfWork:
         self.schedules = SqlScheduleStateRepository(self._session)
         self.incidents = SqlIncidentRepository(self._session)
         self.outbox = SqlOutbox(self._session)
+        self.inbox = SqlInbox(self._session)
         return self
 
     async def __aexit__(

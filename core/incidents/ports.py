@@ -162,3 +162,23 @@ class OutboxRepository(Protocol):
         ...
 
     async def failed(self, message_id: int, now: datetime, error: str) -> None: ...
+
+
+class InboxRepository(Protocol):
+    async def add_many(self, rows: Sequence[tuple[str, datetime, dict[str, Any]]]) -> list[int]:
+        """Store deliveries ``(source, received_at, batch JSON)``; returns their ids in order."""
+        ...
+
+    async def pending(self, limit: int) -> list[Any]:
+        """The oldest unprocessed deliveries (``PendingDelivery``), in order."""
+        ...
+
+    async def done(
+        self, delivery_id: int, now: datetime, incident_id: int | None, action: str
+    ) -> None:
+        """Mark a delivery processed (in the transaction that processed it)."""
+        ...
+
+    async def attempt_failed(self, delivery_id: int, error: str, give_up: bool) -> None:
+        """Count a failed attempt; ``give_up`` marks it failed for good."""
+        ...

@@ -9,12 +9,14 @@ incident; a later firing of the same group opens a new one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
 from core.config.model import Configuration, EscalationPolicy
 from core.incidents.effects import apply_effects, describe
+from core.incidents.inbox import batch_from_json
 from core.incidents.lifecycle import (
     Acknowledge,
     EscalationDue,
@@ -78,43 +80,51 @@ async def _apply(
     return state
 
 
-async def ingest(uow: UnitOfWork, batch: AlertBatch, now: datetime) -> IngestResult:
-    """Store a delivery of alerts and open, update or resolve its incident."""
+async def ingest(
+    uow: UnitOfWork, batch: AlertBatch, now: datetime, *, inbox_id: int | None = None
+) -> IngestResult:
+    """Store a delivery of alerts and open, update or resolve its incident.
+
+    With ``inbox_id``, the inbox row is marked done in the same transaction.
+    """
     async with uow:
-        config = await uow.config.load() or Configuration()
-        record = await uow.incidents.open_for(batch.source, batch.key)
-        if record is None and batch.status == "resolved":
-            return IngestResult(None, "ignored", 0)  # nothing open: a late or repeated resolve
-        if record is None:
-            record = await _open(uow, config, batch, now)
-            if record is None:  # another writer opened it between our read and our insert
-                record = await uow.incidents.open_for(batch.source, batch.key)
-                assert record is not None
-                action: Literal["opened", "updated", "resolved", "ignored"] = "updated"
-            else:
-                action = "opened"
-        else:
-            action = "updated"
-        new_alerts = await uow.incidents.upsert_alerts(record.id, batch.source, batch.alerts, now)
-        if action == "opened":
-            fresh = await uow.incidents.get(record.id)
-            assert fresh is not None
-            await _apply(
-                uow,
-                config,
-                fresh,
-                Open(start_tier=fresh.state.start_tier, pages=fresh.state.pages),
-                None,
-                now,
-            )
-        elif batch.status == "resolved":
-            await _apply(uow, config, record, Resolve(batch.source), batch.source, now)
-            action = "resolved"
-        elif new_alerts:
-            await uow.incidents.add_event(
-                record.id, now, "alerts", batch.source, {"new": new_alerts}
-            )
+        result = await _ingest(uow, batch, now)
+        if inbox_id is not None:
+            await uow.inbox.done(inbox_id, now, result.incident_id, result.action)
         await uow.commit()
+    return result
+
+
+async def _ingest(uow: UnitOfWork, batch: AlertBatch, now: datetime) -> IngestResult:
+    config = await uow.config.load() or Configuration()
+    record = await uow.incidents.open_for(batch.source, batch.key)
+    if record is None and batch.status == "resolved":
+        return IngestResult(None, "ignored", 0)  # nothing open: a late or repeated resolve
+    action: Literal["opened", "updated", "resolved", "ignored"] = "updated"
+    if record is None:
+        opened = await _open(uow, config, batch, now)
+        if opened is None:  # another writer opened it between our read and our insert
+            record = await uow.incidents.open_for(batch.source, batch.key)
+            assert record is not None
+        else:
+            record, action = opened, "opened"
+    new_alerts = await uow.incidents.upsert_alerts(record.id, batch.source, batch.alerts, now)
+    if action == "opened":
+        fresh = await uow.incidents.get(record.id)
+        assert fresh is not None
+        await _apply(
+            uow,
+            config,
+            fresh,
+            Open(start_tier=fresh.state.start_tier, pages=fresh.state.pages),
+            None,
+            now,
+        )
+    elif batch.status == "resolved":
+        await _apply(uow, config, record, Resolve(batch.source), batch.source, now)
+        action = "resolved"
+    elif new_alerts:
+        await uow.incidents.add_event(record.id, now, "alerts", batch.source, {"new": new_alerts})
     return IngestResult(record.id, action, new_alerts)
 
 
@@ -214,3 +224,34 @@ __all__ = [
     "ingest",
     "policy_view",
 ]
+
+
+async def drain_inbox(
+    new_unit: Callable[[], UnitOfWork], *, limit: int = 100, max_attempts: int = 5
+) -> int:
+    """Turn stored deliveries into incidents, oldest first; returns how many were processed.
+
+    Each delivery is processed in its own transaction, which also marks it done; one that
+    fails is counted and tried again on the next drain, and given up after ``max_attempts``
+    (kept, with its error, for a person to look at) so it cannot block the ones behind it.
+    """
+    unit = new_unit()
+    async with unit:
+        deliveries = await unit.inbox.pending(limit)
+    processed = 0
+    for delivery in deliveries:
+        try:
+            batch = batch_from_json(delivery.batch)
+            await ingest(new_unit(), batch, delivery.received_at, inbox_id=delivery.id)
+            processed += 1
+        except Exception as exc:
+            failing = new_unit()
+            async with failing:
+                give_up = delivery.attempts + 1 >= max_attempts
+                await failing.inbox.attempt_failed(
+                    delivery.id, f"{type(exc).__name__}: {exc}", give_up
+                )
+                await failing.commit()
+            if not give_up:
+                break  # keep the order: what follows waits for this one's next attempt
+    return processed

@@ -4,6 +4,10 @@ Checks, in order: the bearer token (503 while ``ONCALL_ALERT_TOKEN`` is unset, 4
 compared in constant time), the body size (413 over 1 MiB), JSON (400), required fields (400
 naming the field). Alertmanager does not retry a 4xx, so only a fault of ours (the database
 out of reach) answers 5xx, which it does retry. Nothing is stored before every check passed.
+
+A good delivery is stored in the inbox as it came (group-committed with the deliveries that
+arrive with it) and answered ``202 {"status": "accepted", "id": N}`` at once; the inbox
+processor turns it into incidents moments later, in order.
 """
 
 from __future__ import annotations
@@ -13,15 +17,17 @@ import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
+from core.incidents.inbox import batch_to_json
 from core.incidents.ports import AlertBatch
-from core.incidents.service import ingest
-from core.ports import Clock, UnitOfWork
+from core.ports import Clock
+from integrations.alerts.inbox_writer import InboxWriter
 from integrations.alerts.payloads import AlertmanagerPayload, GenericAlert
 
 log = logging.getLogger(__name__)
@@ -88,33 +94,41 @@ def _validate(model: type[BaseModel], data: Any) -> Any:
         ) from None
 
 
-async def _store(
-    batch: AlertBatch, new_unit: Callable[[], UnitOfWork], clock: Clock
-) -> web.Response:
+Stored = Callable[[AlertBatch, datetime], Awaitable[int]]
+
+
+def inbox_store(writer: InboxWriter, on_stored: Callable[[], None]) -> Stored:
+    """Store a delivery through ``writer``, then wake whoever works off the inbox."""
+
+    async def store(batch: AlertBatch, received_at: datetime) -> int:
+        delivery_id = await writer.store(batch.source, received_at, batch_to_json(batch))
+        on_stored()
+        return delivery_id
+
+    return store
+
+
+async def _store(batch: AlertBatch, store: Stored, clock: Clock) -> web.Response:
     try:
-        result = await ingest(new_unit(), batch, clock.now())
+        delivery_id = await store(batch, clock.now())
     except (SQLAlchemyError, OSError) as exc:
         log.error("alert not stored, the source will retry: %s", type(exc).__name__)
         return _error(503, "the alert could not be stored; retry")
-    return web.json_response(
-        {"status": "ok", "incident": result.incident_id, "action": result.action}
-    )
+    return web.json_response({"status": "accepted", "id": delivery_id}, status=202)
 
 
-def alertmanager_handler(
-    token: str | None, new_unit: Callable[[], UnitOfWork], clock: Clock
-) -> Handler:
+def alertmanager_handler(token: str | None, store: Stored, clock: Clock) -> Handler:
     """The Alertmanager webhook receiver."""
 
     async def handler(request: web.Request) -> web.Response:
         data = await _read_json(request, token)
         payload: AlertmanagerPayload = _validate(AlertmanagerPayload, data)
-        return await _store(payload.to_batch(), new_unit, clock)
+        return await _store(payload.to_batch(), store, clock)
 
     return handler
 
 
-def generic_handler(token: str | None, new_unit: Callable[[], UnitOfWork], clock: Clock) -> Handler:
+def generic_handler(token: str | None, store: Stored, clock: Clock) -> Handler:
     """The simple JSON alert receiver."""
 
     async def handler(request: web.Request) -> web.Response:
@@ -122,16 +136,13 @@ def generic_handler(token: str | None, new_unit: Callable[[], UnitOfWork], clock
         alert: GenericAlert = _validate(GenericAlert, data)
         if alert.status == "resolved" and alert.dedup_key is None:
             return _error(400, "dedup_key: required to resolve an alert", field="dedup_key")
-        return await _store(
-            alert.to_batch(clock.now(), f"generic-{uuid.uuid4().hex}"), new_unit, clock
-        )
+        batch = alert.to_batch(clock.now(), f"generic-{uuid.uuid4().hex}")
+        return await _store(batch, store, clock)
 
     return handler
 
 
-def add_routes(
-    app: web.Application, token: str | None, new_unit: Callable[[], UnitOfWork], clock: Clock
-) -> None:
+def add_routes(app: web.Application, token: str | None, store: Stored, clock: Clock) -> None:
     """Mount both alert endpoints."""
-    app.router.add_post("/alerts/alertmanager", alertmanager_handler(token, new_unit, clock))
-    app.router.add_post("/alerts/generic", generic_handler(token, new_unit, clock))
+    app.router.add_post("/alerts/alertmanager", alertmanager_handler(token, store, clock))
+    app.router.add_post("/alerts/generic", generic_handler(token, store, clock))

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.config.apply import apply_configuration
 from integrations.config_repo.loader import load_configuration
-from storage.incident_tables import AlertRow, IncidentEventRow, IncidentRow, OutboxRow
+from storage.incident_tables import AlertRow, InboxRow, IncidentEventRow, IncidentRow, OutboxRow
 from storage.uow import SqlUnitOfWork, session_factory
 from tests.fakes import FrozenClock
 from tests.support import EXAMPLE_CONFIG, running_app
@@ -82,10 +82,29 @@ async def post(
         return response.status, await response.json(content_type=None)
 
 
+async def processed(engine: AsyncEngine) -> list[tuple[int | None, str | None]]:
+    """Wait until every stored delivery is processed; their (incident, action) in order."""
+    deadline = asyncio.get_running_loop().time() + 15
+    while True:
+        async with engine.connect() as conn:
+            rows = (await conn.execute(select(InboxRow).order_by(InboxRow.id))).all()  # type: ignore[arg-type]
+        if all(r.status == "done" for r in rows):
+            return [(r.incident_id, r.action) for r in rows]
+        assert asyncio.get_running_loop().time() < deadline, "deliveries were not processed"
+        await asyncio.sleep(0.05)
+
+
+async def deliver(url: str, body: Any, engine: AsyncEngine) -> tuple[int | None, str | None]:
+    """Post one delivery, see it accepted, and return what processing it did."""
+    status, answer = await post(url, body)
+    assert status == 202 and answer["status"] == "accepted", answer
+    return (await processed(engine))[-1]
+
+
 async def counts(engine: AsyncEngine) -> tuple[int, ...]:
     async with engine.connect() as conn:
         out = []
-        for table in (IncidentRow, AlertRow, IncidentEventRow, OutboxRow):
+        for table in (IncidentRow, AlertRow, IncidentEventRow, OutboxRow, InboxRow):
             out.append(
                 int((await conn.execute(select(func.count()).select_from(table))).scalar_one())
             )
@@ -94,7 +113,8 @@ async def counts(engine: AsyncEngine) -> tuple[int, ...]:
 
 async def test_firing_opens_one_incident_and_pages(engine: AsyncEngine, base: str) -> None:
     status, body = await post(f"{base}/alerts/alertmanager", PAYLOAD)
-    assert (status, body) == (200, {"status": "ok", "incident": 1, "action": "opened"})
+    assert (status, body) == (202, {"status": "accepted", "id": 1})
+    assert await processed(engine) == [(1, "opened")]
     async with engine.connect() as conn:
         incident = (await conn.execute(select(IncidentRow))).one()
         kinds = (await conn.execute(select(OutboxRow.kind).order_by(OutboxRow.id))).scalars().all()
@@ -106,19 +126,21 @@ async def test_firing_opens_one_incident_and_pages(engine: AsyncEngine, base: st
         incident.status,
     ) == ("checkout-api", "payments", "payments-default", "critical", "triggered")
     assert incident.title == "Checkout p99 above 2 s"
+    assert incident.opened_at == NOW  # the time the delivery was received
     assert incident.assignee == "sofia"  # payments-primary's holder in the week of 2026-03-02
     assert kinds == ["page", "incident.triggered", "open"]
 
 
 async def test_duplicates_and_ha_pairs_create_nothing_new(engine: AsyncEngine, base: str) -> None:
-    await post(f"{base}/alerts/alertmanager", PAYLOAD)
+    await deliver(f"{base}/alerts/alertmanager", PAYLOAD, engine)
     before = await counts(engine)
     # A retry, and an HA pair delivering the same group at the same time.
     answers = await asyncio.gather(
         *(post(f"{base}/alerts/alertmanager", PAYLOAD) for _ in range(4))
     )
-    assert all(a == (200, {"status": "ok", "incident": 1, "action": "updated"}) for a in answers)
-    assert await counts(engine) == before
+    assert all(status == 202 for status, _ in answers)
+    assert (await processed(engine))[1:] == [(1, "updated")] * 4
+    assert await counts(engine) == (*before[:4], before[4] + 4)  # only the four deliveries kept
     # A new alert in the same group joins the incident without paging again.
     grown = copy.deepcopy(PAYLOAD)
     grown["alerts"].append(
@@ -128,29 +150,21 @@ async def test_duplicates_and_ha_pairs_create_nothing_new(engine: AsyncEngine, b
             "labels": {**grown["alerts"][0]["labels"], "pod": "c"},
         }
     )
-    assert (await post(f"{base}/alerts/alertmanager", grown))[1]["action"] == "updated"
-    incidents, alerts, _, outbox = await counts(engine)
+    assert await deliver(f"{base}/alerts/alertmanager", grown, engine) == (1, "updated")
+    incidents, alerts, _, outbox, _ = await counts(engine)
     assert (incidents, alerts, outbox) == (before[0], before[1] + 1, before[3])
 
 
 async def test_resolved_group_resolves_and_a_later_firing_reopens(
     engine: AsyncEngine, base: str
 ) -> None:
-    await post(f"{base}/alerts/alertmanager", PAYLOAD)
+    await deliver(f"{base}/alerts/alertmanager", PAYLOAD, engine)
     resolved = copy.deepcopy(PAYLOAD)
     resolved["status"] = "resolved"
     for alert in resolved["alerts"]:
         alert["status"], alert["endsAt"] = "resolved", "2026-03-04T10:59:30Z"
-    assert (await post(f"{base}/alerts/alertmanager", resolved))[1] == {
-        "status": "ok",
-        "incident": 1,
-        "action": "resolved",
-    }
-    assert (await post(f"{base}/alerts/alertmanager", resolved))[1] == {
-        "status": "ok",
-        "incident": None,
-        "action": "ignored",
-    }
+    assert await deliver(f"{base}/alerts/alertmanager", resolved, engine) == (1, "resolved")
+    assert await deliver(f"{base}/alerts/alertmanager", resolved, engine) == (None, "ignored")
     async with engine.connect() as conn:
         first = (await conn.execute(select(IncidentRow))).one()
         ends = (await conn.execute(select(AlertRow.ends_at))).scalars().all()
@@ -159,11 +173,21 @@ async def test_resolved_group_resolves_and_a_later_firing_reopens(
     refire = copy.deepcopy(PAYLOAD)
     for alert in refire["alerts"]:
         alert["startsAt"] = "2026-03-04T11:30:00Z"
-    assert (await post(f"{base}/alerts/alertmanager", refire))[1] == {
-        "status": "ok",
-        "incident": 2,
-        "action": "opened",
-    }
+    assert await deliver(f"{base}/alerts/alertmanager", refire, engine) == (2, "opened")
+
+
+async def test_deliveries_are_processed_in_the_order_received(
+    engine: AsyncEngine, base: str
+) -> None:
+    resolved = copy.deepcopy(PAYLOAD)
+    resolved["status"] = "resolved"
+    for alert in resolved["alerts"]:
+        alert["status"], alert["endsAt"] = "resolved", "2026-03-04T10:59:30Z"
+    for body in (PAYLOAD, resolved, PAYLOAD):
+        status, _ = await post(f"{base}/alerts/alertmanager", body)
+        assert status == 202
+    # Firing, then resolved, then the same group firing again: a second incident.
+    assert await processed(engine) == [(1, "opened"), (1, "resolved"), (2, "opened")]
 
 
 async def test_unmatched_alert_is_an_incident_on_the_catch_all(
@@ -174,7 +198,7 @@ async def test_unmatched_alert_is_an_incident_on_the_catch_all(
     lost["commonLabels"] = {"alertname": "Mystery"}
     for alert in lost["alerts"]:
         alert["labels"] = {"alertname": "Mystery"}
-    assert (await post(f"{base}/alerts/alertmanager", lost))[1]["action"] == "opened"
+    assert (await deliver(f"{base}/alerts/alertmanager", lost, engine))[1] == "opened"
     async with engine.connect() as conn:
         assert (await conn.execute(select(IncidentRow.service_id))).scalar_one() == "catch-all"
 
@@ -187,19 +211,45 @@ async def test_generic_alerts(engine: AsyncEngine, base: str) -> None:
         "severity": "warning",
         "dedup_key": "disk-7",
     }
-    assert (await post(url, body))[1] == {"status": "ok", "incident": 1, "action": "opened"}
-    assert (await post(url, body))[1] == {"status": "ok", "incident": 1, "action": "updated"}
-    assert (await post(url, body | {"status": "resolved"}))[1] == {
-        "status": "ok",
-        "incident": 1,
-        "action": "resolved",
-    }
+    assert await deliver(url, body, engine) == (1, "opened")
+    assert await deliver(url, body, engine) == (1, "updated")
+    assert await deliver(url, body | {"status": "resolved"}, engine) == (1, "resolved")
     # Without a key, every post is its own incident.
-    assert (await post(url, {"title": "one-off"}))[1]["incident"] == 2
-    assert (await post(url, {"title": "one-off"}))[1]["incident"] == 3
+    assert (await deliver(url, {"title": "one-off"}, engine))[0] == 2
+    assert (await deliver(url, {"title": "one-off"}, engine))[0] == 3
     async with engine.connect() as conn:
         first = (await conn.execute(select(IncidentRow).where(IncidentRow.id == 1))).one()
     assert (first.service_id, first.severity) == ("payments-ledger", "warning")
+
+
+async def test_a_delivery_that_cannot_be_processed_is_kept_and_does_not_block(
+    engine: AsyncEngine, base: str
+) -> None:
+    from storage.uow import SqlUnitOfWork, session_factory
+
+    async with SqlUnitOfWork(session_factory(engine)) as uow:  # a row no code could have written
+        await uow.inbox.add_many([("alertmanager", NOW, {"not": "a batch"})])
+        await uow.commit()
+
+    async def inbox() -> list[Any]:
+        async with engine.connect() as conn:
+            return list((await conn.execute(select(InboxRow).order_by(InboxRow.id))).all())  # type: ignore[arg-type]
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 30
+    while (rows := await inbox())[0].status != "failed":
+        assert loop.time() < deadline, [(r.status, r.attempts) for r in rows]
+        await post(f"{base}/alerts/generic", {"title": "poke", "dedup_key": "poke"})  # a wake-up
+        await asyncio.sleep(0.2)
+    assert rows[0].attempts == 5 and "KeyError" in rows[0].error
+    # Everything stored behind the bad row is processed all the same.
+    await post(f"{base}/alerts/generic", {"title": "after", "dedup_key": "after"})
+    deadline = loop.time() + 15
+    rows = await inbox()
+    while not all(r.status == "done" for r in rows[1:]):
+        assert loop.time() < deadline, [(r.status, r.attempts) for r in rows]
+        await asyncio.sleep(0.05)
+        rows = await inbox()
 
 
 BAD = [
@@ -361,7 +411,7 @@ async def test_intake_is_503_until_a_token_is_set(engine: AsyncEngine) -> None:
     async with running_app(engine, FrozenClock(NOW)) as url:
         status, body = await post(f"{url}/alerts/alertmanager", PAYLOAD)
     assert status == 503 and "set ONCALL_ALERT_TOKEN" in body["error"]
-    assert await counts(engine) == (0, 0, 0, 0)
+    assert await counts(engine) == (0, 0, 0, 0, 0)
 
 
 async def test_database_down_is_503_so_alertmanager_retries(tmp_path) -> None:
