@@ -15,18 +15,22 @@ When everyone is always available and nobody has time off this is plain round ro
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from core.schedule.intervals import Timeline, intersect, subtract, total
-from core.schedule.model import Interval, LayerSpec, QueueCheckpoint
+from core.schedule.model import Interval, LayerSpec, QueueCheckpoint, utc
 from core.schedule.roster import MemberView, Roster
 from core.schedule.turns import TurnClock, turn_index_at, turn_start
-from core.schedule.windows import active_intervals
+from core.schedule.windows import expand_spans
 
 Span = tuple[datetime, datetime]
 """A half-open ``[start, end)`` as a plain pair, where building an :class:`Interval` costs."""
+
+_NEVER = datetime.min.replace(tzinfo=UTC)
+_FOREVER = datetime.max.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,14 +77,15 @@ def is_eligible(active: Sequence[Interval], view: MemberView) -> bool:
     """
     if not active:
         return True
-    if subtract(active, _clip(view.available, active)):
+    if not view.available.always and subtract(active, _clip(view.available, active)):
         return False
     return bool(subtract(active, _clip(view.time_off, active)))
 
 
 def servable(active: Sequence[Interval], view: MemberView) -> list[Interval]:
     """The active hours the person can serve: inside ``available`` hours, not on time off."""
-    return subtract(_clip(view.available, active), _clip(view.time_off, active))
+    hours = list(active) if view.available.always else _clip(view.available, active)
+    return subtract(hours, _clip(view.time_off, active))
 
 
 def assign_turn(
@@ -131,21 +136,41 @@ def assign_turn(
 class LayerContext:
     """A layer's active hours and its members' constraints precomputed over ``[start, end)``.
 
-    Turns asked of it must lie inside that span.
+    Turns asked of it must lie inside that span. ``active``, when given, must be the layer's
+    active hours over exactly that span (as :func:`active_spans_of` gives them).
     """
 
-    def __init__(self, layer: LayerSpec, roster: Roster, start: datetime, end: datetime) -> None:
+    def __init__(
+        self,
+        layer: LayerSpec,
+        roster: Roster,
+        start: datetime,
+        end: datetime,
+        active: list[Span] | None = None,
+    ) -> None:
         self.layer = layer
         self.clock = TurnClock(layer)
-        if layer.active is None:
-            self._active = Timeline(None)
-        else:
-            self._active = Timeline(active_intervals(layer.active, layer.zone, start, end))
+        self._spans = active_spans_of(layer, utc(start), utc(end)) if active is None else active
+        self._ends = [e for _, e in self._spans]
         self._views = {m: roster.view(m, start, end) for m in set(layer.members)}
 
     def active_spans(self, start: datetime, end: datetime) -> list[Span]:
         """The layer's active hours inside ``[start, end)`` as ``(start, end)`` pairs."""
-        return [(iv.start, iv.end) for iv in self._active.clip(start, end)]
+        if start >= end:
+            return []
+        spans = self._spans
+        out: list[Span] = []
+        for k in range(bisect_right(self._ends, start), len(spans)):
+            lo, hi = spans[k]
+            if lo >= end:
+                break
+            out.append((lo if lo > start else start, hi if hi < end else end))
+        return out
+
+    def unconstrained(self, member: str) -> bool:
+        """True when ``member`` has no ``available`` hours and no time off in the whole span."""
+        view = self._views[member]
+        return view.available.always and not view.time_off.meets(_NEVER, _FOREVER)
 
     def holds_all(self, member: str, active: Iterable[Span]) -> bool:
         """True when ``member``, at the front of the queue, simply holds the whole turn.
@@ -163,10 +188,18 @@ class LayerContext:
         Fast path: when the front member :meth:`holds_all` the turn, no interval arithmetic.
         """
         bounds = Interval(self.clock.start(index), self.clock.start(index + 1))
-        active = tuple(self._active.clip(bounds.start, bounds.end))
-        if queue and self.holds_all(queue[0], ((iv.start, iv.end) for iv in active)):
+        spans = self.active_spans(bounds.start, bounds.end)
+        active = tuple(Interval(lo, hi) for lo, hi in spans)
+        if queue and self.holds_all(queue[0], spans):
             return TurnAssignment(index, bounds, queue[0], True, active, (), (), rotate(queue, 1))
         return assign_turn(index, bounds, active, queue, self._views)
+
+
+def active_spans_of(layer: LayerSpec, start: datetime, end: datetime) -> list[Span]:
+    """The layer's active hours inside UTC ``[start, end)`` (all of it without windows)."""
+    if layer.active is None:
+        return [(start, end)] if start < end else []
+    return expand_spans(layer.active, layer.zone, start, end)
 
 
 def initial_queue(layer: LayerSpec, checkpoint: QueueCheckpoint | None) -> QueueCheckpoint:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
 
-from core.schedule.layer import layer_shifts, merge_shifts
+from core.schedule.layer import layer_shifts
 from core.schedule.model import (
     FinalSchedule,
     Interval,
@@ -21,6 +21,7 @@ from core.schedule.model import (
     QueueCheckpoint,
     ScheduleSpec,
     Shift,
+    make_shift,
     utc,
 )
 from core.schedule.roster import Roster
@@ -68,7 +69,7 @@ def final_schedule(
             pieces.append(_Piece((1, rank, 0), Shift(ov.person, lo, hi, ov.source)))
     if pieces:  # overrides among themselves first (they may overlap), then over the layers
         stacked = overlay(stacked, _stack(pieces, start, end))
-    shifts = merge_shifts(stacked)
+    shifts = _merge_in_order(stacked)
     return FinalSchedule(tuple(shifts), tuple(_complement(shifts, start, end)))
 
 
@@ -83,20 +84,25 @@ def overlay(bottom: Sequence[Shift], top: Sequence[Shift]) -> list[Shift]:
     if not top or not bottom:
         return list(top or bottom)
     ends = [b.end for b in bottom]
+    count = len(bottom)
     out: list[Shift] = []
     cur = bottom[0].start  # bottom before cur is dealt with
     i = 0  # bottom[i:] is not yet dealt with; only bottom[i] may begin before cur
     for t in top:
-        j = bisect_right(ends, t.start, i)  # bottom[i:j] end by the time t starts
+        t_start = t.start
+        j = bisect_right(ends, t_start, i)  # bottom[i:j] end by the time t starts
         if i < j:
             out.append(_from(bottom[i], cur))
             out.extend(bottom[i + 1 : j])
             i = j
-        if i < len(bottom) and max(bottom[i].start, cur) < t.start:
+        if i < count:
             piece = bottom[i]
-            out.append(Shift(piece.person, max(piece.start, cur), t.start, piece.source))
+            lo = piece.start if piece.start > cur else cur
+            if lo < t_start:
+                out.append(make_shift(piece.person, lo, t_start, piece.source))
         out.append(t)
-        cur = max(cur, t.end)
+        if t.end > cur:
+            cur = t.end
         i = bisect_right(ends, cur, i)  # bottom pieces wholly under t are gone
     if i < len(bottom):
         out.append(_from(bottom[i], cur))
@@ -108,7 +114,7 @@ def _from(piece: Shift, cur: datetime) -> Shift:
     """``piece`` without the part before ``cur`` (which must be before its end)."""
     if piece.start >= cur:
         return piece
-    return Shift(piece.person, cur, piece.end, piece.source)
+    return make_shift(piece.person, cur, piece.end, piece.source)
 
 
 def _stack(pieces: list[_Piece], start: datetime, end: datetime) -> list[Shift]:
@@ -129,7 +135,30 @@ def _stack(pieces: list[_Piece], start: datetime, end: datetime) -> list[Shift]:
             live[piece.level] = piece
         if live:
             top = live[max(live)].shift
-            out.append(Shift(top.person, here, after, top.source))
+            out.append(make_shift(top.person, here, after, top.source))
+    return out
+
+
+def _merge_in_order(shifts: list[Shift]) -> list[Shift]:
+    """:func:`merge_shifts` of shifts already in time order without overlap (no sorting).
+
+    A run of touching shifts of one person and source becomes one new shift; a shift that
+    touches neither neighbour is kept as it is.
+    """
+    out: list[Shift] = []
+    i, count = 0, len(shifts)
+    while i < count:
+        first = shifts[i]
+        end, j = first.end, i + 1
+        while j < count:
+            nxt = shifts[j]
+            if nxt.start != end or nxt.person != first.person or nxt.source != first.source:
+                break
+            end, j = nxt.end, j + 1
+        if j > i + 1:
+            first = make_shift(first.person, first.start, end, first.source)
+        out.append(first)
+        i = j
     return out
 
 
@@ -139,7 +168,8 @@ def _complement(covered: Sequence[Shift], start: datetime, end: datetime) -> lis
     for iv in covered:
         if iv.start > cursor:
             gaps.append(Interval(cursor, iv.start))
-        cursor = max(cursor, iv.end)
+        if iv.end > cursor:
+            cursor = iv.end
     if cursor < end:
         gaps.append(Interval(cursor, end))
     return gaps

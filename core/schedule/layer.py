@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.schedule.fairqueue import LayerContext, TurnAssignment, queue_at
+from core.schedule.fairqueue import LayerContext, Span, TurnAssignment, active_spans_of, queue_at
 from core.schedule.intervals import clip, normalize
-from core.schedule.model import Interval, LayerSpec, QueueCheckpoint, Shift, utc
+from core.schedule.model import Interval, LayerSpec, QueueCheckpoint, Shift, make_shift, utc
 from core.schedule.roster import Roster
 from core.schedule.turns import TurnClock, turn_start, turns_between
 
@@ -66,74 +68,124 @@ def layer_shifts(
     The same turns as :func:`layer_turns`, given out in one pass: a turn whose front member
     has no ``available`` hours and no time off in its active hours is plain round robin (they
     hold every active hour and go to the back, see :meth:`LayerContext.holds_all`), so only
-    the other turns go through :meth:`LayerContext.assign`. Pieces of the same
+    the other turns go through :meth:`LayerContext.assign`. Members without constraints in the
+    whole span skip that check; the others' time off is found by bisection. The layer's active
+    hours are expanded once for the span and met turn by turn in one merge pass; pieces stay
+    plain tuples until the shifts are built at the end. Pieces of the same
     person and source that touch across a hand-over (a member holding two turns in a row,
     which only happens with one member or time off) are merged. An empty rotation has no
     shifts and its active hours are all gaps.
     """
     start, end = utc(start), utc(end)
+    if start >= end:
+        return LayerShifts((), ())
     clock = TurnClock(layer)
-    first = clock.index_at(start) if start < end else None
+    first = clock.index_at(start)
     first = 0 if first is None else first
     # starts[i] is the start of turn first + i; the last one is the end of the last turn
-    starts: list[datetime] = []
-    while start < end and clock.start(first + len(starts)) < end:
-        starts.append(clock.start(first + len(starts)))
-    if not starts:
+    starts = clock.starts_from(first, end)
+    if len(starts) < 2:
         return LayerShifts((), ())
-    starts.append(clock.start(first + len(starts)))
-    order = queue_at(layer, roster, first, checkpoint).order
-    context = LayerContext(layer, roster, starts[0], starts[-1])
-    active = context.active_spans(starts[0], starts[-1])
-    out = _ShiftWriter(start, end)
+    active = active_spans_of(layer, starts[0], starts[-1])
+    context = LayerContext(layer, roster, starts[0], starts[-1], active)
+    queue = deque(queue_at(layer, roster, first, checkpoint).order)
+    plain = {m for m in queue if context.unconstrained(m)}
+    off = _time_off(roster, plain, queue, starts[0], starts[-1])
+    out: list[_Piece] = []  # (person, start, end, source), merged as they come
     gaps: list[Interval] = []
     source = f"layer:{layer.id}"
-    a = 0  # cursor into active
+    a, count = 0, len(active)  # cursor into active
     for offset in range(len(starts) - 1):
         lo, hi = starts[offset], starts[offset + 1]
-        while a < len(active) and active[a][1] <= lo:
+        while a < count and active[a][1] <= lo:
             a += 1
-        spans = []
+        spans: list[Span] = []
         k = a
-        while k < len(active) and active[k][0] < hi:
-            spans.append((max(active[k][0], lo), min(active[k][1], hi)))
+        while k < count and active[k][0] < hi:
+            s, e = active[k]
+            spans.append((s if s > lo else lo, e if e < hi else hi))
             k += 1
-        if not order:  # nobody to give the turn to: all of its active hours are gaps
+        if not queue:  # nobody to give the turn to: all of its active hours are gaps
             gaps.extend(Interval(s, e) for s, e in spans)
-        elif context.holds_all(order[0], spans):
-            holder, order = order[0], (*order[1:], order[0])
-            for s, e in spans:
-                out.add(holder, s, e, source)
-        else:
-            turn = context.assign(first + offset, order)
-            order = turn.queue_after
-            assert turn.holder is not None  # the queue is not empty
-            pieces = [(s.start, s.end, turn.holder, source) for s in turn.held]
-            pieces.extend((s.start, s.end, person, "cover") for person, s in turn.covers)
-            for s, e, person, kind in sorted(pieces, key=lambda p: p[0]):
-                out.add(person, s, e, kind)
-            gaps.extend(turn.gaps)
-    return LayerShifts(tuple(out.shifts), tuple(clip(normalize(gaps), start, end)))
+            continue
+        holder = queue[0]
+        if holder in plain or _holds_all(off.get(holder), spans, context, holder):
+            queue.rotate(-1)
+            for s, e in spans:  # _add, inlined: this is the hot path
+                if s < start:
+                    s = start
+                if e > end:
+                    e = end
+                if s < e:
+                    last = out[-1] if out else None
+                    if last and last[2] == s and last[0] == holder and last[3] == source:
+                        out[-1] = (holder, last[1], e, source)
+                        continue
+                    out.append((holder, s, e, source))
+            continue
+        turn = context.assign(first + offset, tuple(queue))
+        queue = deque(turn.queue_after)
+        assert turn.holder is not None  # the queue is not empty
+        pieces = [(s.start, s.end, turn.holder, source) for s in turn.held]
+        pieces.extend((s.start, s.end, person, "cover") for person, s in turn.covers)
+        for s, e, person, kind in sorted(pieces, key=lambda p: p[0]):
+            _add(out, person, s, e, kind, start, end)
+        gaps.extend(turn.gaps)
+    shifts = tuple([make_shift(p, s, e, src) for p, s, e, src in out])
+    return LayerShifts(shifts, tuple(clip(normalize(gaps), start, end)))
 
 
-class _ShiftWriter:
-    """Collects shifts in time order, clipped to ``[start, end)``, merging touching ones."""
+_Piece = tuple[str, datetime, datetime, str]
+_Off = tuple[list[datetime], list[datetime]]
 
-    def __init__(self, start: datetime, end: datetime) -> None:
-        self.start, self.end = start, end
-        self.shifts: list[Shift] = []
 
-    def add(self, person: str, lo: datetime, hi: datetime, source: str) -> None:
-        lo, hi = max(lo, self.start), min(hi, self.end)
-        if lo >= hi:
+def _time_off(
+    roster: Roster, plain: set[str], queue: deque[str], start: datetime, end: datetime
+) -> dict[str, _Off]:
+    """Starts and ends of the time off in ``[start, end)`` of the always available members
+    not in ``plain``."""
+    out: dict[str, _Off] = {}
+    for member in set(queue) - plain:
+        if roster.always_available(member):
+            spans = roster.time_off_spans(member, start, end)
+            out[member] = ([iv.start for iv in spans], [iv.end for iv in spans])
+    return out
+
+
+def _holds_all(off: _Off | None, spans: list[Span], context: LayerContext, member: str) -> bool:
+    """:meth:`LayerContext.holds_all`, by bisection when ``off`` has the member's time off."""
+    if off is None:
+        return context.holds_all(member, spans)
+    starts, ends = off
+    for lo, hi in spans:
+        pos = bisect_right(ends, lo)
+        if pos < len(starts) and starts[pos] < hi:
+            return False
+    return True
+
+
+def _add(
+    out: list[_Piece],
+    person: str,
+    lo: datetime,
+    hi: datetime,
+    source: str,
+    start: datetime,
+    end: datetime,
+) -> None:
+    """Append ``person``'s piece clipped to ``[start, end)``, merged with a touching last one."""
+    if lo < start:
+        lo = start
+    if hi > end:
+        hi = end
+    if lo >= hi:
+        return
+    if out:
+        last = out[-1]
+        if last[2] == lo and last[0] == person and last[3] == source:
+            out[-1] = (person, last[1], hi, source)
             return
-        shifts = self.shifts
-        if shifts:
-            last = shifts[-1]
-            if last.end == lo and last.person == person and last.source == source:
-                shifts[-1] = Shift(person, last.start, hi, source)
-                return
-        shifts.append(Shift(person, lo, hi, source))
+    out.append((person, lo, hi, source))
 
 
 def merge_shifts(shifts: list[Shift]) -> list[Shift]:
@@ -149,7 +201,7 @@ def merge_shifts(shifts: list[Shift]) -> list[Shift]:
                 s.source,
             )
         ):
-            out[-1] = Shift(s.person, out[-1].start, s.end, s.source)
+            out[-1] = make_shift(s.person, out[-1].start, s.end, s.source)
         else:
             out.append(s)
     return out

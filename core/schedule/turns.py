@@ -105,6 +105,27 @@ class TurnClock:
             found = self._starts[index] = to_instant(wall, self._zone)
         return found
 
+    def starts_from(self, first: int, end: datetime) -> list[datetime]:
+        """Starts of turns ``first``, ``first + 1``, ... before ``end``, then one more (the end
+        of the last of them); just ``[start(first)]`` when that is not before ``end``.
+
+        Same instants as :meth:`start`, without remembering them.
+        """
+        step, zone = self._step, self._zone
+        if step is None:
+            out = [self.start(first)]
+            while out[-1] < end:
+                out.append(self.start(first + len(out)))
+            return out
+        wall = self._layer.start + step * first
+        here = to_instant(wall, zone)
+        out = [here]
+        while here < end:
+            wall += step
+            here = to_instant(wall, zone)
+            out.append(here)
+        return out
+
     def index_at(self, moment: datetime) -> int | None:
         """The turn containing UTC ``moment``, None before the start (see :func:`turn_index_at`)."""
         if moment < self.start(0):

@@ -18,6 +18,7 @@ from core.schedule.model import ALL_DAYS, Interval, PersonSpec, WeeklyWindow, ut
 from core.schedule.wallclock import to_instant, to_local
 
 _DAY = timedelta(days=1)
+_WEEK = timedelta(days=7)
 _NEVER = datetime.min.replace(tzinfo=UTC)
 _FOREVER = datetime.max.replace(tzinfo=UTC)
 
@@ -31,7 +32,13 @@ def expand_windows(
     ending at 24:00 touches the next day's window starting at 00:00 and the two merge; an
     empty window list gives no interval.
     """
-    start, end = utc(start), utc(end)
+    return [Interval(lo, hi) for lo, hi in expand_spans(windows, zone, utc(start), utc(end))]
+
+
+def expand_spans(
+    windows: Iterable[WeeklyWindow], zone: tzinfo, start: datetime, end: datetime
+) -> list[tuple[datetime, datetime]]:
+    """:func:`expand_windows` as plain ``(start, end)`` pairs, for UTC ``start`` and ``end``."""
     if start >= end:
         return []
     windows = tuple(windows)
@@ -39,23 +46,32 @@ def expand_windows(
     last = to_local(end, zone).date()
     spans: list[tuple[datetime, datetime]] = []
     table = _opening_table(windows, zone)
+    weeks = _opening_table(windows, zone, weeks=True)
     while day <= last:
-        openings = table.get(day)
-        if openings is None:
-            openings = table[day] = _openings_on(windows, zone, day)
-        for opens, closes in openings:
-            lo, hi = max(opens, start), min(closes, end)
+        if day.weekday() == 0 and day + _WEEK <= last:  # a whole week, Monday to Sunday
+            openings = weeks.get(day)
+            if openings is None:
+                openings = weeks[day] = _week_openings(table, windows, zone, day)
+            day += _WEEK
+        else:
+            openings = _day_openings_in(table, windows, zone, day)
+            day += _DAY
+        for lo, hi in openings:
+            if lo < start:
+                lo = start
+            if hi > end:
+                hi = end
             if lo < hi:
                 spans.append((lo, hi))
-        day += _DAY
     spans.sort()
-    merged: list[list[datetime]] = []
+    merged: list[tuple[datetime, datetime]] = []
     for lo, hi in spans:
         if merged and lo <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], hi)
+            if hi > merged[-1][1]:
+                merged[-1] = (merged[-1][0], hi)
         else:
-            merged.append([lo, hi])
-    return [Interval(lo, hi) for lo, hi in merged]
+            merged.append((lo, hi))
+    return merged
 
 
 def window_segment(
@@ -95,10 +111,37 @@ def _day_openings(
 
 @lru_cache(maxsize=1 << 10)
 def _opening_table(
-    windows: tuple[WeeklyWindow, ...], zone: tzinfo
+    windows: tuple[WeeklyWindow, ...], zone: tzinfo, weeks: bool = False
 ) -> dict[date, tuple[tuple[datetime, datetime], ...]]:
-    """A memo of :func:`_openings_on` for one set of windows (hashed once per expansion)."""
+    """A memo of :func:`_openings_on` for one set of windows (hashed once per expansion), by
+    day; with ``weeks``, of the openings of the seven days from a Monday, by that Monday."""
     return _BoundedDict()
+
+
+def _day_openings_in(
+    table: dict[date, tuple[tuple[datetime, datetime], ...]],
+    windows: tuple[WeeklyWindow, ...],
+    zone: tzinfo,
+    day: date,
+) -> tuple[tuple[datetime, datetime], ...]:
+    """:func:`_openings_on`, remembered in ``table``."""
+    openings = table.get(day)
+    if openings is None:
+        openings = table[day] = _openings_on(windows, zone, day)
+    return openings
+
+
+def _week_openings(
+    table: dict[date, tuple[tuple[datetime, datetime], ...]],
+    windows: tuple[WeeklyWindow, ...],
+    zone: tzinfo,
+    monday: date,
+) -> tuple[tuple[datetime, datetime], ...]:
+    """The openings of the seven days from ``monday``, day by day."""
+    out: list[tuple[datetime, datetime]] = []
+    for offset in range(7):
+        out.extend(_day_openings_in(table, windows, zone, monday + offset * _DAY))
+    return tuple(out)
 
 
 class _BoundedDict(dict[date, tuple[tuple[datetime, datetime], ...]]):
