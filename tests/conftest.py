@@ -43,3 +43,14 @@ async def engine(database_url: str) -> AsyncIterator[object]:
         yield eng
     finally:
         await eng.dispose()
+
+
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """A new PostgreSQL database, for tests of what only PostgreSQL deployments do (several
+    instances sharing one database)."""
+    problem = await _postgres_status()
+    if problem:
+        unavailable("postgres", problem)
+    async with fresh_postgres_database() as url:
+        yield url

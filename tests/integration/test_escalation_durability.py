@@ -349,9 +349,8 @@ async def test_sigkill_loses_no_escalation_and_fires_it_once(
         await db.close()
 
 
-async def test_two_servers_fire_every_step_exactly_once(database_url: str, tmp_path: Path) -> None:
-    if "sqlite" in database_url:
-        pytest.skip("two processes sharing a database is a PostgreSQL deployment")
+async def test_two_servers_fire_every_step_exactly_once(postgres_url: str, tmp_path: Path) -> None:
+    database_url = postgres_url  # several instances on one database: a PostgreSQL deployment
     tiers = [("alice", "2s"), ("bob", "3s")]
     repeat = 1
     config = write_config(tmp_path, tiers, repeat=repeat)
@@ -439,10 +438,9 @@ async def test_one_delivery_posted_five_times_at_once_is_one_incident(
 
 
 async def test_one_group_posted_to_two_servers_at_once_is_one_incident(
-    database_url: str, tmp_path: Path
+    postgres_url: str, tmp_path: Path
 ) -> None:
-    if "sqlite" in database_url:
-        pytest.skip("two processes sharing a database is a PostgreSQL deployment")
+    database_url = postgres_url  # several instances on one database: a PostgreSQL deployment
     config = write_config(tmp_path, [("alice", "1h")])
     db = Tables(database_url)
     try:
