@@ -144,7 +144,7 @@ def config_apply(
 
     settings = load_settings()
     path = _config_file(file, settings.config_path)
-    outcome = run(apply_file(settings, path, dry_run=dry_run))
+    outcome = run(apply_file(settings, path, dry_run=dry_run, actor=f"cli:{_user()}"))
     if as_json:
         payload = {"file": str(path), "dry_run": dry_run, "written": outcome.written}
         typer.echo(json.dumps({**payload, **outcome.diff.as_dict()}, indent=2))

@@ -311,6 +311,17 @@ async def gaps(
     return {"from": show.json_time(lo), "to": show.json_time(hi), "services": services}, lines
 
 
+def _window(start: str, end: str, tz: str | None) -> tuple[datetime, datetime, datetime]:
+    """``--from`` and ``--to`` of a change, read in ``--tz``, and the time it is made.
+
+    Refusals of the window itself (inverted, past, too long) come from the use case and
+    reach people as exit 2 through the CLI's error handling.
+    """
+    zone = viewer(tz).zone
+    now = SystemClock().now()
+    return read_time(start, now, zone, "--from"), read_time(end, now, zone, "--to"), now
+
+
 async def override(
     settings: Settings,
     *,
@@ -323,24 +334,18 @@ async def override(
     reason: str | None,
 ) -> str:
     """``oncall override``: returns the line to print."""
-    show = viewer(tz)
-    now = SystemClock().now()
-    lo = read_time(start, now, show.zone, "--from")
-    hi = read_time(end, now, show.zone, "--to")
+    lo, hi, now = _window(start, end, tz)
     async with database(settings) as engine:
-        try:
-            override_id = await actions.add_override(
-                SqlUnitOfWork(session_factory(engine)),
-                schedule_id=schedule_id,
-                person_id=member,
-                start=lo,
-                end=hi,
-                actor=actor,
-                now=now,
-                reason=reason,
-            )
-        except actions.ScheduleInputError as exc:
-            raise UsageError(str(exc)) from None
+        override_id = await actions.add_override(
+            SqlUnitOfWork(session_factory(engine)),
+            schedule_id=schedule_id,
+            person_id=member,
+            start=lo,
+            end=hi,
+            actor=actor,
+            now=now,
+            reason=reason,
+        )
     window = f"from {lo.isoformat()} to {hi.isoformat()}"
     return f"override {override_id}: {member} is on call for {schedule_id} {window}"
 
@@ -356,23 +361,17 @@ async def timeoff(
     reason: str | None,
 ) -> list[str]:
     """``oncall timeoff``: returns the lines to print (the time off and its covers)."""
-    show = viewer(tz)
-    now = SystemClock().now()
-    lo = read_time(start, now, show.zone, "--from")
-    hi = read_time(end, now, show.zone, "--to")
+    lo, hi, now = _window(start, end, tz)
     async with database(settings) as engine:
-        try:
-            outcome = await actions.add_time_off(
-                SqlUnitOfWork(session_factory(engine)),
-                person_id=member,
-                start=lo,
-                end=hi,
-                actor=actor,
-                now=now,
-                reason=reason,
-            )
-        except actions.ScheduleInputError as exc:
-            raise UsageError(str(exc)) from None
+        outcome = await actions.add_time_off(
+            SqlUnitOfWork(session_factory(engine)),
+            person_id=member,
+            start=lo,
+            end=hi,
+            actor=actor,
+            now=now,
+            reason=reason,
+        )
     lines = [f"time off {outcome.id}: {member} from {lo.isoformat()} to {hi.isoformat()}"]
     for sid, cover in outcome.covers:
         lines.append(

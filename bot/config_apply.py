@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,7 +46,7 @@ async def apply_to_engine(
     )
 
 
-async def apply_file(settings: Settings, path: Path, *, dry_run: bool) -> ApplyOutcome:
+async def apply_file(settings: Settings, path: Path, *, dry_run: bool, actor: str) -> ApplyOutcome:
     """Validate ``path`` and apply it (``oncall config apply``)."""
     config = load_configuration(path)
     engine = await prepare_database(settings)
@@ -56,7 +55,7 @@ async def apply_file(settings: Settings, path: Path, *, dry_run: bool) -> ApplyO
             engine,
             config,
             source=str(path),
-            actor=f"cli:{_user()}",
+            actor=actor,
             clock=SystemClock(),
             dry_run=dry_run,
         )
@@ -91,10 +90,3 @@ def describe(outcome: ApplyOutcome, source: str, *, dry_run: bool) -> Iterator[s
         yield "Dry run: nothing was written."
     else:
         yield f"Applied {source} (revision {outcome.revision})."
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "unknown"

@@ -22,8 +22,10 @@ from bot.clock import SystemClock
 from bot.config_apply import apply_to_engine, prepare_database
 from bot.errors import StartupError
 from bot.settings import DEFAULT_DATABASE_URL, Settings
+from core.oncall.checkpoints import advance_checkpoints
+from core.oncall.notices import announce_handovers, warn_about_gaps
 from integrations.config_repo.loader import load_configuration
-from scheduling.jobs import checkpoint_job, escalation_job, every, gap_job, handover_job
+from scheduling.jobs import escalation_job, every, unit_job
 from scheduling.loop import SchedulerLoop
 from scheduling.outbox import Destination, LogDestination, OutboxSender
 from storage.uow import SqlUnitOfWork, session_factory
@@ -75,9 +77,10 @@ async def serve(settings: Settings) -> int:
         sender = OutboxSender(new_unit, destinations(settings))
         scheduler.add("escalations", escalation_job(new_unit, worker, clock))
         scheduler.add("outbox", sender.run_once_job, lane="outbox")
-        scheduler.add("queue checkpoints", every(timedelta(hours=1), checkpoint_job(new_unit)))
-        scheduler.add("hand-overs", every(timedelta(seconds=30), handover_job(new_unit)))
-        scheduler.add("coverage gaps", every(timedelta(hours=1), gap_job(new_unit)))
+        hourly, half_minute = timedelta(hours=1), timedelta(seconds=30)
+        scheduler.add("queue checkpoints", every(hourly, unit_job(advance_checkpoints, new_unit)))
+        scheduler.add("hand-overs", every(half_minute, unit_job(announce_handovers, new_unit)))
+        scheduler.add("coverage gaps", every(hourly, unit_job(warn_about_gaps, new_unit)))
         runtime = Runtime(settings=settings, engine=engine, clock=clock, scheduler=scheduler)
         runner = web.AppRunner(build_app(runtime), handle_signals=False)
         await runner.setup()

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from core.incidents.service import fire_due
-from core.oncall.checkpoints import advance_checkpoints
-from core.oncall.notices import announce_handovers, warn_about_gaps
 from core.ports import Clock, UnitOfWork
 from scheduling.loop import TickJob
 
@@ -29,15 +27,6 @@ def every(period: timedelta, job: TickJob) -> TickJob:
     return throttled
 
 
-def checkpoint_job(new_unit: Callable[[], UnitOfWork]) -> TickJob:
-    """Keep the fair queue's checkpoints at the turns under way."""
-
-    async def run(now: datetime) -> None:
-        await advance_checkpoints(new_unit(), now)
-
-    return run
-
-
 def escalation_job(new_unit: Callable[[], UnitOfWork], worker: str, clock: Clock) -> TickJob:
     """Fire every due escalation and snooze end, in batches until none is due.
 
@@ -52,19 +41,17 @@ def escalation_job(new_unit: Callable[[], UnitOfWork], worker: str, clock: Clock
     return run
 
 
-def handover_job(new_unit: Callable[[], UnitOfWork]) -> TickJob:
-    """Announce hand-overs (each once: the outbox keys them by schedule and instant)."""
+def unit_job(
+    use_case: Callable[[UnitOfWork, datetime], Awaitable[object]],
+    new_unit: Callable[[], UnitOfWork],
+) -> TickJob:
+    """Run a core use case ``use_case(unit, now)`` on a fresh unit of work each tick.
+
+    Used for the queue checkpoints, hand-over announcements and coverage-gap warnings, each
+    idempotent, so a tick run twice (after a restart, or on two instances) changes nothing.
+    """
 
     async def run(now: datetime) -> None:
-        await announce_handovers(new_unit(), now)
-
-    return run
-
-
-def gap_job(new_unit: Callable[[], UnitOfWork]) -> TickJob:
-    """Warn managers of coverage gaps in the coming week (each gap once)."""
-
-    async def run(now: datetime) -> None:
-        await warn_about_gaps(new_unit(), now)
+        await use_case(new_unit(), now)
 
     return run

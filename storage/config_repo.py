@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
 from core.config.model import Configuration
-from core.config.timefmt import format_duration, parse_duration
+from core.config.timefmt import format_duration
 from storage.tables import (
     ConfigRevisionRow,
     EscalationPolicyRow,
@@ -340,6 +340,3 @@ def _severity_doc(r: SeverityRow) -> dict[str, Any]:
             "start_tier": r.start_tier,
         }
     )
-
-
-__all__ = ["SqlConfigRepository", "document_digest", "parse_duration"]

@@ -18,7 +18,6 @@ from core.config.model import Configuration, EscalationPolicy
 from core.incidents.effects import apply_effects, describe
 from core.incidents.inbox import batch_from_json
 from core.incidents.lifecycle import (
-    Acknowledge,
     EscalationDue,
     Event,
     IncidentState,
@@ -213,17 +212,6 @@ async def fire_due(uow: UnitOfWork, now: datetime, *, worker: str, limit: int = 
                 continue
         await uow.commit()
     return len(steps)
-
-
-__all__ = [
-    "Acknowledge",
-    "IncidentNotFound",
-    "IngestResult",
-    "act",
-    "fire_due",
-    "ingest",
-    "policy_view",
-]
 
 
 async def drain_inbox(

@@ -110,9 +110,14 @@ def _engine_inputs(
 ) -> tuple[ScheduleSpec, Roster]:
     offs = [TimeOff(t.person_id, t.start, t.end) for t in time_off]
     schedule = config.schedule(schedule_id)
-    if schedule is None:  # not (or no longer) configured: overrides alone can still show
-        return ScheduleSpec(id=schedule_id, zone=UTC, layers=()), Roster({}, offs)
+    if schedule is None:
+        return _unconfigured(schedule_id)
     return engine_inputs(schedule, {p.id: p for p in config.people}, offs)
+
+
+def _unconfigured(schedule_id: str) -> tuple[ScheduleSpec, Roster]:
+    """A schedule with no layers: not (or no longer) configured; overrides alone can show."""
+    return ScheduleSpec(id=schedule_id, zone=UTC, layers=()), Roster({})
 
 
 async def load_state(
@@ -151,8 +156,7 @@ def final_for(
     overrides = state.engine_overrides(schedule_id)
     segments = state.segments(start, end)
     if not segments:
-        spec, roster = ScheduleSpec(id=schedule_id, zone=UTC, layers=()), Roster({})
-        return final_schedule(spec, roster, start, end, overrides=overrides)
+        return final_schedule(*_unconfigured(schedule_id), start, end, overrides=overrides)
     shifts: list[Shift] = []
     gaps: list[Interval] = []
     for lo, hi, revision in segments:
@@ -173,7 +177,7 @@ def who_for(state: ScheduleState, schedule_id: str, at: datetime) -> OnCall | No
     at = utc(at)
     revision = state.in_force(at)
     if revision is None:
-        spec, roster = ScheduleSpec(id=schedule_id, zone=UTC, layers=()), Roster({})
+        spec, roster = _unconfigured(schedule_id)
         checkpoints: dict[str, QueueCheckpoint] = {}
     else:
         spec, roster = state.inputs(revision, schedule_id)
