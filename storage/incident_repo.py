@@ -1,38 +1,23 @@
-"""Incidents, alerts, timeline, pending steps and the outbox over SQL.
+"""Incidents, alerts, timeline and pending steps over SQL.
 
-Claims: on PostgreSQL, due rows are locked with ``FOR UPDATE SKIP LOCKED``, so two instances
-never take the same row and neither waits for the other. On SQLite (one writer at a time) a
-claim is a conditional ``UPDATE … WHERE done_at IS NULL`` whose row count says who won.
+Every statement of the alert path is built once (``storage.statements``) and run with
+parameters. Claims: on PostgreSQL, due rows are locked with ``FOR UPDATE SKIP LOCKED``, so two
+instances never take the same row and neither waits for the other. On SQLite (one writer at a
+time) a claim is a conditional ``UPDATE … WHERE done_at IS NULL`` whose row count says who won.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime, timedelta
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.incidents.lifecycle import IncidentState
-from core.incidents.ports import (
-    ClaimedMessage,
-    IncidentRecord,
-    NewAlert,
-    NewIncident,
-    OutboxMessage,
-    PendingStep,
-)
-from storage.incident_tables import (
-    AlertRow,
-    IncidentEventRow,
-    IncidentRow,
-    OutboxRow,
-    PendingStepRow,
-)
+from core.incidents.ports import IncidentRecord, NewAlert, NewIncident, PendingStep
+from storage.statements import ALERTS, EVENTS, INCIDENTS, STEPS, insert_for, per_dialect
 
 _STATE_FIELDS = (
     "status",
@@ -49,32 +34,112 @@ _STATE_FIELDS = (
     "resolved_by",
 )
 
+_COUNT = (
+    select(func.count())
+    .where(ALERTS.c.incident_id == INCIDENTS.c.id)
+    .correlate(INCIDENTS)
+    .scalar_subquery()
+    .label("alert_count")
+)
+_SELECT = select(INCIDENTS, _COUNT)
+_OPEN_FOR = _SELECT.where(
+    INCIDENTS.c.source == bindparam("source"),
+    INCIDENTS.c.dedup_key == bindparam("key"),
+    INCIDENTS.c.status != "resolved",
+)
+_GET = _SELECT.where(INCIDENTS.c.id == bindparam("incident_id"))
+_SAVE_STATE = (
+    update(INCIDENTS)
+    .where(INCIDENTS.c.id == bindparam("incident_id"))
+    .values({name: bindparam(f"new_{name}") for name in _STATE_FIELDS})
+)
+_KNOWN_ALERTS = select(
+    ALERTS.c.id, ALERTS.c.fingerprint, ALERTS.c.starts_at, ALERTS.c.status, ALERTS.c.ends_at
+).where(
+    ALERTS.c.source == bindparam("source"),
+    ALERTS.c.fingerprint.in_(bindparam("fingerprints", expanding=True)),
+)
+_ALERT_CHANGED = (
+    update(ALERTS)
+    .where(ALERTS.c.id == bindparam("alert_id"))
+    .values(
+        status=bindparam("new_status"),
+        ends_at=bindparam("new_ends_at"),
+        last_seen_at=bindparam("now"),
+    )
+)
+_ADD_EVENT = EVENTS.insert().returning(EVENTS.c.id)
+_REPLACE_STEPS = (
+    update(STEPS)
+    .where(
+        STEPS.c.incident_id == bindparam("of_incident"),
+        STEPS.c.kind == bindparam("step_kind"),
+        STEPS.c.done_at.is_(None),
+    )
+    .values(done_at=bindparam("now"), outcome="replaced")
+)
+_ADD_STEP = STEPS.insert()
+_CANCEL_STEPS = (
+    update(STEPS)
+    .where(STEPS.c.incident_id == bindparam("of_incident"), STEPS.c.done_at.is_(None))
+    .values(done_at=bindparam("now"), outcome="cancelled")
+)
+_DUE = (
+    select(STEPS)
+    .where(STEPS.c.done_at.is_(None), STEPS.c.due_at <= bindparam("now"))
+    .order_by(STEPS.c.due_at, STEPS.c.id)
+    .limit(bindparam("limit"))
+)
+_CLAIM = (
+    update(STEPS)
+    .where(STEPS.c.id.in_(bindparam("step_ids", expanding=True)), STEPS.c.done_at.is_(None))
+    .values(done_at=bindparam("now"), done_by=bindparam("worker"), outcome="fired")
+    .returning(STEPS.c.id)
+)
 
-def _insert(session: AsyncSession, table: Any) -> Any:
-    """The dialect's INSERT, which knows ``ON CONFLICT DO NOTHING``."""
-    if session.bind.dialect.name == "postgresql":
-        return postgresql_insert(table)
-    return sqlite_insert(table)
+
+def _due_statement(dialect: str) -> Any:
+    """Due steps, oldest first; on PostgreSQL locked, skipping rows another worker holds."""
+    return _DUE.with_for_update(skip_locked=True) if dialect == "postgresql" else _DUE
 
 
-def _record(row: IncidentRow, alert_count: int) -> IncidentRecord:
-    assert row.id is not None
-    state = IncidentState(**{name: getattr(row, name) for name in _STATE_FIELDS})
+def _create_statement(dialect: str) -> Any:
+    """Insert an incident unless one of its key is open (the partial unique index)."""
+    return (
+        insert_for(dialect, INCIDENTS)
+        .on_conflict_do_nothing(
+            index_elements=["source", "dedup_key"], index_where=text("status != 'resolved'")
+        )
+        .returning(INCIDENTS.c.id)
+    )
+
+
+def _add_alerts_statement(dialect: str) -> Any:
+    """Insert alerts; one a concurrent delivery inserted first is skipped quietly."""
+    return (
+        insert_for(dialect, ALERTS)
+        .on_conflict_do_nothing(index_elements=["source", "fingerprint", "starts_at"])
+        .returning(ALERTS.c.id)
+    )
+
+
+def _record(row: Mapping[str, Any]) -> IncidentRecord:
+    state = IncidentState(**{name: row[name] for name in _STATE_FIELDS})
     return IncidentRecord(
-        source=row.source,
-        dedup_key=row.dedup_key,
-        title=row.title,
-        service_id=row.service_id,
-        team_id=row.team_id,
-        policy_id=row.policy_id,
-        severity=row.severity,
+        source=row["source"],
+        dedup_key=row["dedup_key"],
+        title=row["title"],
+        service_id=row["service_id"],
+        team_id=row["team_id"],
+        policy_id=row["policy_id"],
+        severity=row["severity"],
         state=state,
-        opened_at=row.opened_at,
-        labels=dict(row.labels),
-        annotations=dict(row.annotations),
-        links=dict(row.links),
-        id=row.id,
-        alert_count=alert_count,
+        opened_at=row["opened_at"],
+        labels=dict(row["labels"]),
+        annotations=dict(row["annotations"]),
+        links=dict(row["links"]),
+        id=row["id"],
+        alert_count=int(row["alert_count"] or 0),
     )
 
 
@@ -84,56 +149,38 @@ class SqlIncidentRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def _with_count(self, row: IncidentRow | None) -> IncidentRecord | None:
-        if row is None:
-            return None
-        count = await self._session.scalar(
-            select(func.count()).select_from(AlertRow).where(AlertRow.incident_id == row.id)  # type: ignore[arg-type]
-        )
-        return _record(row, int(count or 0))
+    async def _one(self, statement: Any, params: dict[str, Any]) -> IncidentRecord | None:
+        row = (await self._session.execute(statement, params)).mappings().first()
+        return _record(row) if row is not None else None
 
     async def open_for(self, source: str, key: str) -> IncidentRecord | None:
-        query = select(IncidentRow).where(
-            IncidentRow.source == source,  # type: ignore[arg-type]
-            IncidentRow.dedup_key == key,  # type: ignore[arg-type]
-            IncidentRow.status != "resolved",  # type: ignore[arg-type]
-        )
-        return await self._with_count((await self._session.execute(query)).scalars().first())
+        return await self._one(_OPEN_FOR, {"source": source, "key": key})
 
     async def get(self, incident_id: int) -> IncidentRecord | None:
-        return await self._with_count(
-            await self._session.get(IncidentRow, incident_id, populate_existing=True)
-        )
+        return await self._one(_GET, {"incident_id": incident_id})
 
     async def create(self, incident: NewIncident) -> int | None:
-        row = IncidentRow(
-            source=incident.source,
-            dedup_key=incident.dedup_key,
-            title=incident.title,
-            service_id=incident.service_id,
-            team_id=incident.team_id,
-            policy_id=incident.policy_id,
-            severity=incident.severity,
-            opened_at=incident.opened_at,
-            labels=incident.labels,
-            annotations=incident.annotations,
-            links=incident.links,
+        params = {
+            "source": incident.source,
+            "dedup_key": incident.dedup_key,
+            "title": incident.title,
+            "service_id": incident.service_id,
+            "team_id": incident.team_id,
+            "policy_id": incident.policy_id,
+            "severity": incident.severity,
+            "opened_at": incident.opened_at,
+            "labels": incident.labels,
+            "annotations": incident.annotations,
+            "links": incident.links,
             **{name: getattr(incident.state, name) for name in _STATE_FIELDS},
-        )
-        try:
-            async with self._session.begin_nested():
-                self._session.add(row)
-                await self._session.flush()
-        except IntegrityError:
-            return None  # the partial unique index: an open incident of this key exists
-        return row.id
+        }
+        statement = per_dialect(self._session, "create incident", _create_statement)
+        new_id = (await self._session.execute(statement, params)).scalar()
+        return int(new_id) if new_id is not None else None
 
     async def save_state(self, incident_id: int, state: IncidentState) -> None:
-        values = {name: getattr(state, name) for name in _STATE_FIELDS}
-        statement = update(IncidentRow).where(IncidentRow.id == incident_id)  # type: ignore[arg-type]
-        await self._session.execute(
-            statement.values(**values).execution_options(synchronize_session=False)
-        )
+        params = {f"new_{name}": getattr(state, name) for name in _STATE_FIELDS}
+        await self._session.execute(_SAVE_STATE, {"incident_id": incident_id, **params})
 
     async def upsert_alerts(
         self, incident_id: int, source: str, alerts: Sequence[NewAlert], now: datetime
@@ -142,22 +189,18 @@ class SqlIncidentRepository:
         that inserted one first wins quietly), and updates only where something changed."""
         if not alerts:
             return 0
+        fingerprints = sorted({a.fingerprint for a in alerts})
         known_rows = (
             await self._session.execute(
-                select(
-                    AlertRow.id,
-                    AlertRow.fingerprint,
-                    AlertRow.starts_at,
-                    AlertRow.status,
-                    AlertRow.ends_at,
-                ).where(
-                    AlertRow.source == source,  # type: ignore[arg-type]
-                    AlertRow.fingerprint.in_({a.fingerprint for a in alerts}),  # type: ignore[attr-defined]
-                )
+                _KNOWN_ALERTS, {"source": source, "fingerprints": fingerprints}
             )
         ).all()
         known = {(r.fingerprint, r.starts_at): r for r in known_rows}
-        fresh = [a for a in alerts if (a.fingerprint, a.starts_at) not in known]
+        fresh = {
+            (a.fingerprint, a.starts_at): a
+            for a in alerts
+            if (a.fingerprint, a.starts_at) not in known
+        }
         new = 0
         if fresh:
             rows = [
@@ -174,221 +217,91 @@ class SqlIncidentRepository:
                     "first_seen_at": now,
                     "last_seen_at": now,
                 }
-                for a in {(a.fingerprint, a.starts_at): a for a in fresh}.values()
+                for a in fresh.values()
             ]
-            statement = _insert(self._session, AlertRow).values(rows)
-            statement = statement.on_conflict_do_nothing(
-                index_elements=["source", "fingerprint", "starts_at"]
-            )
-            new = max(int((await self._session.execute(statement)).rowcount or 0), 0)  # type: ignore[attr-defined]
+            statement = per_dialect(self._session, "add alerts", _add_alerts_statement)
+            new = len((await self._session.execute(statement, rows)).all())
+        changed = []
         for alert in alerts:
             row = known.get((alert.fingerprint, alert.starts_at))
             if row is not None and (row.status, row.ends_at) != (alert.status, alert.ends_at):
-                await self._session.execute(
-                    update(AlertRow)
-                    .where(AlertRow.id == row.id)  # type: ignore[arg-type]
-                    .values(status=alert.status, ends_at=alert.ends_at, last_seen_at=now)
-                    .execution_options(synchronize_session=False)
+                changed.append(
+                    {
+                        "alert_id": row.id,
+                        "new_status": alert.status,
+                        "new_ends_at": alert.ends_at,
+                        "now": now,
+                    }
                 )
+        if changed:
+            await self._session.execute(_ALERT_CHANGED, changed)
         return new
 
     async def add_event(
         self, incident_id: int, at: datetime, kind: str, actor: str | None, detail: dict[str, Any]
     ) -> int:
-        row = IncidentEventRow(
-            incident_id=incident_id, at=at, kind=kind, actor=actor, detail=detail
-        )
-        self._session.add(row)
-        await self._session.flush()
-        assert row.id is not None
-        return row.id
+        params = {
+            "incident_id": incident_id,
+            "at": at,
+            "kind": kind,
+            "actor": actor,
+            "detail": detail,
+        }
+        return int((await self._session.execute(_ADD_EVENT, params)).scalar_one())
 
     async def events(
         self, incident_id: int
     ) -> list[tuple[datetime, str, str | None, dict[str, Any]]]:
         query = (
-            select(IncidentEventRow)
-            .where(IncidentEventRow.incident_id == incident_id)
-            .order_by(IncidentEventRow.id)
-        )  # type: ignore[arg-type]
-        return [
-            (r.at, r.kind, r.actor, r.detail)
-            for r in (await self._session.execute(query)).scalars()
-        ]
+            select(EVENTS.c.at, EVENTS.c.kind, EVENTS.c.actor, EVENTS.c.detail)
+            .where(EVENTS.c.incident_id == incident_id)
+            .order_by(EVENTS.c.id)
+        )
+        return [(r.at, r.kind, r.actor, r.detail) for r in await self._session.execute(query)]
 
     async def schedule_step(
         self, incident_id: int, kind: str, due_at: datetime, tier: int, cycle: int, now: datetime
     ) -> None:
         await self._session.execute(
-            update(PendingStepRow)
-            .where(
-                PendingStepRow.incident_id == incident_id,  # type: ignore[arg-type]
-                PendingStepRow.kind == kind,  # type: ignore[arg-type]
-                PendingStepRow.done_at.is_(None),  # type: ignore[union-attr]
-            )
-            .values(done_at=now, outcome="replaced")
-            .execution_options(synchronize_session=False)
+            _REPLACE_STEPS, {"of_incident": incident_id, "step_kind": kind, "now": now}
         )
-        self._session.add(
-            PendingStepRow(
-                incident_id=incident_id,
-                kind=kind,
-                due_at=due_at,
-                tier=tier,
-                cycle=cycle,
-                created_at=now,
-            )
+        await self._session.execute(
+            _ADD_STEP,
+            {
+                "incident_id": incident_id,
+                "kind": kind,
+                "due_at": due_at,
+                "tier": tier,
+                "cycle": cycle,
+                "created_at": now,
+            },
         )
-        await self._session.flush()
 
     async def cancel_steps(self, incident_id: int, now: datetime) -> None:
-        await self._session.execute(
-            update(PendingStepRow)
-            .where(PendingStepRow.incident_id == incident_id, PendingStepRow.done_at.is_(None))  # type: ignore[arg-type, union-attr]
-            .values(done_at=now, outcome="cancelled")
-            .execution_options(synchronize_session=False)
-        )
+        await self._session.execute(_CANCEL_STEPS, {"of_incident": incident_id, "now": now})
 
     async def claim_due(self, now: datetime, limit: int, worker: str) -> list[PendingStep]:
-        due = (
-            select(PendingStepRow)
-            .where(PendingStepRow.done_at.is_(None), PendingStepRow.due_at <= now)  # type: ignore[union-attr, arg-type, operator]
-            .order_by(PendingStepRow.due_at, PendingStepRow.id)  # type: ignore[arg-type]
-            .limit(limit)
-        )
-        postgres = self._session.bind.dialect.name == "postgresql"
-        if postgres:
-            due = due.with_for_update(skip_locked=True)
-        rows = list((await self._session.execute(due)).scalars())
-        claimed: list[PendingStep] = []
-        for row in rows:
-            result = await self._session.execute(
-                update(PendingStepRow)
-                .where(PendingStepRow.id == row.id, PendingStepRow.done_at.is_(None))  # type: ignore[arg-type, union-attr]
-                .values(done_at=now, done_by=worker, outcome="fired")
-                .execution_options(synchronize_session=False)
+        """The due rows are selected (and, on PostgreSQL, locked) in this transaction, so no
+        one else can take them before it ends; the update still claims only rows not done,
+        and what it returns is what was claimed."""
+        rows = (
+            await self._session.execute(
+                per_dialect(self._session, "due steps", _due_statement),
+                {"now": now, "limit": limit},
             )
-            if result.rowcount == 1:  # type: ignore[attr-defined]
-                assert row.id is not None
-                claimed.append(
-                    PendingStep(row.id, row.incident_id, row.kind, row.due_at, row.tier, row.cycle)
-                )
-        return claimed
+        ).all()
+        if not rows:
+            return []
+        params = {"step_ids": [r.id for r in rows], "now": now, "worker": worker}
+        won = set((await self._session.execute(_CLAIM, params)).scalars())
+        return [
+            PendingStep(r.id, r.incident_id, r.kind, r.due_at, r.tier, r.cycle)
+            for r in rows
+            if r.id in won
+        ]
 
     async def listing(self, include_resolved: bool, limit: int) -> list[IncidentRecord]:
-        query = (
-            select(IncidentRow)
-            .order_by(IncidentRow.opened_at.desc(), IncidentRow.id.desc())
-            .limit(limit)
-        )  # type: ignore[attr-defined, union-attr]
+        query = _SELECT.order_by(INCIDENTS.c.opened_at.desc(), INCIDENTS.c.id.desc()).limit(limit)
         if not include_resolved:
-            query = query.where(IncidentRow.status != "resolved")  # type: ignore[arg-type]
-        rows = list((await self._session.execute(query)).scalars())
-        counts: dict[int, int] = {}
-        if rows:
-            grouped = (
-                select(AlertRow.incident_id, func.count())
-                .where(AlertRow.incident_id.in_([r.id for r in rows]))  # type: ignore[attr-defined]
-                .group_by(AlertRow.incident_id)
-            )
-            counts = {i: int(n) for i, n in (await self._session.execute(grouped)).all()}
-        return [_record(r, counts.get(r.id or 0, 0)) for r in rows]
-
-
-class SqlOutbox:
-    """Implements :class:`core.incidents.ports.OutboxRepository`."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def add(self, message: OutboxMessage) -> bool:
-        statement = _insert(self._session, OutboxRow).values(
-            key=message.key,
-            destination=message.destination,
-            kind=message.kind,
-            incident_id=message.incident_id,
-            payload=message.payload,
-            status="pending",
-            attempts=0,
-            created_at=message.created_at,
-            next_attempt_at=message.created_at,
-        )
-        result = await self._session.execute(
-            statement.on_conflict_do_nothing(index_elements=["key"])
-        )
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
-
-    async def claim(self, now: datetime, limit: int, lease: timedelta) -> list[ClaimedMessage]:
-        ready = (
-            select(OutboxRow)
-            .where(
-                OutboxRow.status == "pending",  # type: ignore[arg-type]
-                OutboxRow.next_attempt_at <= now,  # type: ignore[arg-type, operator]
-                or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until <= now),  # type: ignore[union-attr, operator]
-            )
-            .order_by(OutboxRow.id)  # type: ignore[arg-type]
-            .limit(limit)
-        )
-        if self._session.bind.dialect.name == "postgresql":
-            ready = ready.with_for_update(skip_locked=True)
-        out = []
-        for row in list((await self._session.execute(ready)).scalars()):
-            attempts = row.attempts  # read before the update below refreshes the object
-            result = await self._session.execute(
-                update(OutboxRow)
-                .where(
-                    and_(
-                        OutboxRow.id == row.id,  # type: ignore[arg-type]
-                        OutboxRow.status == "pending",  # type: ignore[arg-type]
-                        or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until <= now),  # type: ignore[union-attr, operator]
-                    )
-                )
-                .values(lease_until=now + lease, attempts=OutboxRow.attempts + 1)
-                .execution_options(synchronize_session=False)
-            )
-            if result.rowcount == 1:  # type: ignore[attr-defined]
-                assert row.id is not None
-                out.append(
-                    ClaimedMessage(
-                        row.id,
-                        row.key,
-                        row.destination,
-                        row.kind,
-                        row.payload,
-                        attempts + 1,
-                        row.incident_id,
-                    )
-                )
-        return out
-
-    async def sent(self, message_id: int, now: datetime) -> None:
-        await self._session.execute(
-            update(OutboxRow)
-            .where(OutboxRow.id == message_id)
-            .values(status="sent", sent_at=now, lease_until=None)
-            .execution_options(synchronize_session=False)  # type: ignore[arg-type]
-        )
-
-    async def retry(self, message_id: int, at: datetime, error: str) -> None:
-        await self._session.execute(
-            update(OutboxRow)
-            .where(OutboxRow.id == message_id)  # type: ignore[arg-type]
-            .values(next_attempt_at=at, last_error=error[:1000], lease_until=None)
-            .execution_options(synchronize_session=False)
-        )
-
-    async def defer(self, message_id: int, at: datetime) -> None:
-        await self._session.execute(
-            update(OutboxRow)
-            .where(OutboxRow.id == message_id)  # type: ignore[arg-type]
-            .values(next_attempt_at=at, lease_until=None, attempts=OutboxRow.attempts - 1)
-            .execution_options(synchronize_session=False)
-        )
-
-    async def failed(self, message_id: int, now: datetime, error: str) -> None:
-        await self._session.execute(
-            update(OutboxRow)
-            .where(OutboxRow.id == message_id)  # type: ignore[arg-type]
-            .values(status="failed", last_error=error[:1000], lease_until=None, sent_at=None)
-            .execution_options(synchronize_session=False)
-        )
+            query = query.where(INCIDENTS.c.status != "resolved")
+        return [_record(row) for row in (await self._session.execute(query)).mappings()]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.config.model import Configuration
@@ -25,6 +26,48 @@ from storage.tables import (
     TimeOffRow,
 )
 
+# The reads of every page (who is on call now), built once; see storage.statements.
+_O: Table = OverrideRow.__table__  # type: ignore[attr-defined]
+_T: Table = TimeOffRow.__table__  # type: ignore[attr-defined]
+_R: Table = ConfigRevisionRow.__table__  # type: ignore[attr-defined]
+_C: Table = QueueCheckpointRow.__table__  # type: ignore[attr-defined]
+_OVERRIDES = (
+    select(_O)
+    .where(
+        _O.c.starts_at < bindparam("end"),
+        _O.c.ends_at > bindparam("start"),
+        _O.c.cancelled_at.is_(None),
+    )
+    .order_by(_O.c.id)
+)
+_OVERRIDES_OF = _OVERRIDES.where(_O.c.schedule_id.in_(bindparam("schedule_ids", expanding=True)))
+_TIME_OFF = (
+    select(_T)
+    .where(
+        _T.c.starts_at < bindparam("end"),
+        _T.c.ends_at > bindparam("start"),
+        _T.c.cancelled_at.is_(None),
+    )
+    .order_by(_T.c.id)
+)
+_TIME_OFF_OF = _TIME_OFF.where(_T.c.person_id.in_(bindparam("person_ids", expanding=True)))
+# The revision in force at the start (the first one ever also stands for the past), and every
+# one applied after it before the end.
+_FIRST_IN_FORCE = func.coalesce(
+    select(func.max(_R.c.id)).where(_R.c.applied_at <= bindparam("start")).scalar_subquery(),
+    select(func.min(_R.c.id)).scalar_subquery(),
+)
+_REVISIONS = (
+    select(_R.c.id, _R.c.applied_at, _R.c.digest)
+    .where(
+        _R.c.id >= _FIRST_IN_FORCE,
+        or_(_R.c.id == _FIRST_IN_FORCE, _R.c.applied_at < bindparam("end")),
+    )
+    .order_by(_R.c.id)
+)
+_REVISION_DOCUMENT = select(_R.c.document).where(_R.c.id == bindparam("revision"))
+_CHECKPOINTS = select(_C).where(_C.c.revision_id.in_(bindparam("revisions", expanding=True)))
+
 
 class SqlScheduleStateRepository:
     """Implements :class:`core.ports.ScheduleStateRepository` on one session."""
@@ -36,14 +79,11 @@ class SqlScheduleStateRepository:
         self, start: datetime, end: datetime, schedule_ids: Collection[str] | None = None
     ) -> list[StoredOverride]:
         """Overrides (not cancelled) overlapping ``[start, end)``, in creation order."""
-        query = select(OverrideRow).where(
-            OverrideRow.starts_at < end,  # type: ignore[arg-type]
-            OverrideRow.ends_at > start,  # type: ignore[arg-type]
-            OverrideRow.cancelled_at.is_(None),  # type: ignore[union-attr]
-        )
+        params: dict[str, Any] = {"start": start, "end": end}
+        query = _OVERRIDES
         if schedule_ids is not None:
-            query = query.where(OverrideRow.schedule_id.in_(list(schedule_ids)))  # type: ignore[attr-defined]
-        rows = (await self._session.execute(query.order_by(OverrideRow.id))).scalars()  # type: ignore[arg-type]
+            query, params["schedule_ids"] = _OVERRIDES_OF, list(schedule_ids)
+        rows = await self._session.execute(query, params)
         return [
             StoredOverride(
                 id=r.id or 0,
@@ -94,14 +134,10 @@ class SqlScheduleStateRepository:
         self, start: datetime, end: datetime, person_ids: Collection[str] | None = None
     ) -> list[StoredTimeOff]:
         """Time off (not cancelled) overlapping ``[start, end)``."""
-        query = select(TimeOffRow).where(
-            TimeOffRow.starts_at < end,  # type: ignore[arg-type]
-            TimeOffRow.ends_at > start,  # type: ignore[arg-type]
-            TimeOffRow.cancelled_at.is_(None),  # type: ignore[union-attr]
-        )
+        params: dict[str, Any] = {"start": start, "end": end}
+        query = _TIME_OFF
         if person_ids is not None:
-            query = query.where(TimeOffRow.person_id.in_(list(person_ids)))  # type: ignore[attr-defined]
-        rows = (await self._session.execute(query.order_by(TimeOffRow.id))).scalars()  # type: ignore[arg-type]
+            query, params["person_ids"] = _TIME_OFF_OF, list(person_ids)
         return [
             StoredTimeOff(
                 id=r.id or 0,
@@ -112,7 +148,7 @@ class SqlScheduleStateRepository:
                 created_by=r.created_by,
                 reason=r.reason,
             )
-            for r in rows
+            for r in await self._session.execute(query, params)
         ]
 
     async def add_time_off(
@@ -188,43 +224,23 @@ class SqlScheduleStateRepository:
         """Revisions in force during ``[start, end)``, oldest first.
 
         The first revision ever applied also defines the past, so it is in force before its
-        own ``applied_at`` too.
+        own ``applied_at`` too. A revision's document is read only when its configuration is
+        not in the cache already (by digest).
         """
-        at_start = (
-            select(ConfigRevisionRow.id)
-            .where(ConfigRevisionRow.applied_at <= start)  # type: ignore[arg-type]
-            .order_by(ConfigRevisionRow.id.desc())  # type: ignore[union-attr]
-            .limit(1)
-        )
-        first_id = (await self._session.execute(at_start)).scalar()
-        if first_id is None:
-            earliest = select(ConfigRevisionRow.id).order_by(ConfigRevisionRow.id).limit(1)  # type: ignore[arg-type]
-            first_id = (await self._session.execute(earliest)).scalar()
-            if first_id is None:
-                return []
-        query = (
-            select(ConfigRevisionRow)
-            .where(
-                ConfigRevisionRow.id >= first_id,  # type: ignore[operator]
-                (ConfigRevisionRow.id == first_id) | (ConfigRevisionRow.applied_at < end),  # type: ignore[arg-type, operator]
-            )
-            .order_by(ConfigRevisionRow.id)  # type: ignore[arg-type]
-        )
+        rows = (await self._session.execute(_REVISIONS, {"start": start, "end": end})).all()
         out = []
-        for row in (await self._session.execute(query)).scalars():
-            assert row.id is not None
+        for row in rows:
             config = CONFIG_CACHE.get(row.digest)
             if config is None:
-                config = Configuration.model_validate(row.document)
+                document = await self._session.scalar(_REVISION_DOCUMENT, {"revision": row.id})
+                config = Configuration.model_validate(document)
                 remember(row.digest, config)
             out.append(Revision(id=row.id, applied_at=row.applied_at, config=config))
         return out
 
     async def checkpoints(self, revision_ids: Collection[int]) -> list[StoredCheckpoint]:
         """Stored checkpoints of these revisions."""
-        query = select(QueueCheckpointRow).where(
-            QueueCheckpointRow.revision_id.in_(list(revision_ids))  # type: ignore[attr-defined]
-        )
+        rows = await self._session.execute(_CHECKPOINTS, {"revisions": list(revision_ids)})
         return [
             StoredCheckpoint(
                 revision_id=r.revision_id,
@@ -235,7 +251,7 @@ class SqlScheduleStateRepository:
                 queue=tuple(r.queue),
                 computed_at=r.computed_at,
             )
-            for r in (await self._session.execute(query)).scalars()
+            for r in rows
         ]
 
     async def save_checkpoint(self, checkpoint: StoredCheckpoint) -> None:

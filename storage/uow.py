@@ -13,7 +13,8 @@ from core.ports import AuditEntry
 from storage.config_repo import SqlConfigRepository
 from storage.engine import WRITE_INTENT
 from storage.inbox_repo import SqlInbox
-from storage.incident_repo import SqlIncidentRepository, SqlOutbox
+from storage.incident_repo import SqlIncidentRepository
+from storage.outbox_repo import SqlOutbox
 from storage.schedule_repo import SqlScheduleStateRepository
 from storage.tables import AuditRow
 

@@ -7,7 +7,7 @@ case that raises half-way leaves the store as it was, as a database transaction 
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import TracebackType
@@ -144,6 +144,9 @@ class FakeOutbox:
             return False
         self._store.outbox[message.key] = message
         return True
+
+    async def add_many(self, messages: Sequence[OutboxMessage]) -> int:
+        return sum([await self.add(m) for m in messages])
 
 
 class FakeUnitOfWork:

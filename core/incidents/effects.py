@@ -80,20 +80,12 @@ async def apply_effects(
     Idempotency keys are ``incident/event/n``: the same event never writes a message twice.
     """
     _, rule = severity_of(config, {"severity": record.severity})
-    seq = 0
+    outgoing: list[OutboxMessage] = []
 
-    async def message(destination: str, kind: str, payload: dict[str, Any]) -> None:
-        nonlocal seq
-        seq += 1
-        await uow.outbox.add(
-            OutboxMessage(
-                key=f"incident/{record.id}/event/{event_id}/{seq}",
-                destination=destination,
-                kind=kind,
-                payload=payload,
-                created_at=now,
-                incident_id=record.id,
-            )
+    def message(destination: str, kind: str, payload: dict[str, Any]) -> None:
+        key = f"incident/{record.id}/event/{event_id}/{len(outgoing) + 1}"
+        outgoing.append(
+            OutboxMessage(key, destination, kind, payload, created_at=now, incident_id=record.id)
         )
 
     paged: list[str] = []
@@ -114,7 +106,7 @@ async def apply_effects(
     snapshot = incident_snapshot(record, state, config)
     for person_id in paged:
         person = config.person(person_id)
-        await message(
+        message(
             "chat",
             "page",
             {
@@ -129,7 +121,7 @@ async def apply_effects(
     for effect in effects:
         if isinstance(effect, Notify):
             team = next((t for t in config.teams if t.id == record.team_id), None)
-            await message(
+            message(
                 "chat",
                 f"incident.{effect.kind}",
                 {
@@ -141,11 +133,12 @@ async def apply_effects(
                 },
             )
             if rule.ticket and effect.kind in ("triggered", "resolved"):
-                await message(
+                message(
                     "ticket",
                     "open" if effect.kind == "triggered" else "resolve",
                     {"incident": snapshot},
                 )
+    await uow.outbox.add_many(outgoing)
     if paged:
         await uow.incidents.add_event(
             record.id, now, "paged", None, {"people": paged, "tier": state.tier + 1}

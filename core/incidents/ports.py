@@ -149,6 +149,10 @@ class OutboxRepository(Protocol):
         """Write the message; False when one with the same key exists already."""
         ...
 
+    async def add_many(self, messages: Sequence[OutboxMessage]) -> int:
+        """Write the messages (one statement); how many were new (keys not seen before)."""
+        ...
+
     async def claim(self, now: datetime, limit: int, lease: timedelta) -> list[ClaimedMessage]:
         """Ready messages, leased to this caller for ``lease``; attempts counted."""
         ...
