@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 
 from aiohttp import web
 from sqlalchemy import text
@@ -16,12 +18,23 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.settings import Settings
 from core.ports import Clock
 from integrations.alerts.endpoints import MAX_BODY_BYTES
-from scheduling.inbox import InboxProcessor
-from scheduling.loop import SchedulerLoop
 from storage.uow import SqlUnitOfWork, session_factory
+from storage.write_priority import WritePriority
 from web.health import healthz, readiness_handler
 
 log = logging.getLogger("oncall")
+
+
+class BackgroundWork(Protocol):
+    """Whoever works off the inbox and runs the scheduling loop: the worker process under
+    ``oncall serve`` (:class:`bot.worker_process.WorkerProcess`), or :class:`bot.worker.Background`
+    in the same process (tests)."""
+
+    def kick(self) -> None:
+        """Deliveries are waiting in the inbox."""
+
+    def problem(self, now: datetime) -> str | None:
+        """None while it runs well; else what is wrong."""
 
 
 @dataclass
@@ -31,11 +44,16 @@ class Runtime:
     settings: Settings
     engine: AsyncEngine
     clock: Clock
-    scheduler: SchedulerLoop
+    background: BackgroundWork
+    priority: WritePriority | None = None
 
     def new_unit(self) -> SqlUnitOfWork:
         """A fresh unit of work on the engine."""
         return SqlUnitOfWork(session_factory(self.engine))
+
+    def intake_unit(self) -> SqlUnitOfWork:
+        """A unit of the alert endpoint: on SQLite, background writers give way to it."""
+        return SqlUnitOfWork(session_factory(self.engine), priority=self.priority)
 
     def read_unit(self) -> SqlUnitOfWork:
         """A unit of work that only reads (never waits for writers on SQLite)."""
@@ -43,7 +61,6 @@ class Runtime:
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
-INBOX = web.AppKey("inbox", InboxProcessor)
 
 
 def build_app(runtime: Runtime) -> web.Application:
@@ -57,32 +74,18 @@ def build_app(runtime: Runtime) -> web.Application:
         return None
 
     async def scheduler_ready() -> str | None:
-        if runtime.scheduler.healthy(runtime.clock.now()):
-            return None
-        return "not running" if not runtime.scheduler.running else "no recent tick"
+        return runtime.background.problem(runtime.clock.now())
 
     from integrations.alerts.endpoints import add_routes as add_alert_routes
     from integrations.alerts.endpoints import inbox_store
     from integrations.alerts.inbox_writer import InboxWriter
     from integrations.calendar.feeds import add_routes as add_calendar_routes
-    from storage.locks import exclusive
 
     token = (
         runtime.settings.alert_token.get_secret_value() if runtime.settings.alert_token else None
     )
-    processor = InboxProcessor(runtime.new_unit, lambda: exclusive(runtime.engine, "alert-inbox"))
-    store = inbox_store(InboxWriter(runtime.new_unit), processor.kick)
+    store = inbox_store(InboxWriter(runtime.intake_unit), runtime.background.kick)
     add_alert_routes(app, token, store, runtime.clock)
-
-    async def start_inbox(_app: web.Application) -> None:
-        processor.start()
-
-    async def stop_inbox(_app: web.Application) -> None:
-        await processor.stop()
-
-    app.on_startup.append(start_inbox)
-    app.on_cleanup.append(stop_inbox)
-    app[INBOX] = processor
     add_calendar_routes(app, runtime.read_unit, runtime.clock)
     app.router.add_get("/healthz", healthz)
     app.router.add_get(

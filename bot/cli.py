@@ -113,6 +113,22 @@ def serve() -> None:
     sys.exit(run(serve_forever(settings)))
 
 
+@app.command()
+@friendly
+def worker(
+    controlled: Annotated[
+        bool, typer.Option("--controlled", hidden=True, help="started by oncall serve")
+    ] = False,
+) -> None:
+    """Run the background work alone: the alert inbox, escalations, the outbox, hand-overs.
+
+    ``oncall serve`` starts one itself; run more (on PostgreSQL) to share the work.
+    """
+    from bot.worker import run_worker
+
+    sys.exit(run(run_worker(load_settings(), controlled=controlled)))
+
+
 @config_app.command("validate")
 @friendly
 def config_validate(

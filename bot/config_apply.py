@@ -18,9 +18,11 @@ from storage.migrate import current_revision, head_revision, upgrade
 from storage.uow import SqlUnitOfWork, session_factory
 
 
-async def prepare_database(settings: Settings) -> AsyncEngine:
-    """Connect, check the database answers, and bring its schema up to date."""
-    engine = create_engine(settings.database_url)
+async def prepare_database(settings: Settings, *, checkpoints: bool = True) -> AsyncEngine:
+    """Connect, check the database answers, and bring its schema up to date.
+
+    ``checkpoints``: see :func:`storage.engine.create_engine`."""
+    engine = create_engine(settings.database_url, checkpoints=checkpoints)
     try:
         await check_connection(engine)
         await upgrade(engine)

@@ -1,8 +1,10 @@
-"""``oncall serve``: one process, one aiohttp server, one asyncio loop.
+"""``oncall serve``: the HTTP endpoints in this process, the background work in a worker.
 
 Start-up order: connect to the database (one clear line when it cannot), migrate, apply
-``ONCALL_CONFIG`` when set, start the scheduler, then listen. SIGTERM and SIGINT stop it
-cleanly: the listener closes first, the scheduler stops, the engine is disposed.
+``ONCALL_CONFIG`` when set, listen, then start the worker process (``oncall worker``: the
+alert inbox, escalations, the outbox, hand-overs and gap warnings; :mod:`bot.worker`), which
+``serve`` watches and restarts if it dies. SIGTERM and SIGINT stop both cleanly: the listener
+closes first, the worker finishes its work under way and exits, the engine is disposed.
 """
 
 from __future__ import annotations
@@ -11,9 +13,6 @@ import asyncio
 import logging
 import os
 import signal
-import socket
-import sys
-from datetime import timedelta
 
 from aiohttp import web
 
@@ -21,37 +20,22 @@ from bot.app import Runtime, build_app, log_surfaces
 from bot.clock import SystemClock
 from bot.config_apply import apply_to_engine, prepare_database
 from bot.errors import StartupError
+from bot.logs import configure_logging
 from bot.settings import DEFAULT_DATABASE_URL, Settings
-from core.oncall.checkpoints import advance_checkpoints
-from core.oncall.notices import announce_handovers, warn_about_gaps
+from bot.worker_process import WorkerProcess
 from integrations.config_repo.loader import load_configuration
-from scheduling.jobs import escalation_job, every, unit_job
-from scheduling.loop import SchedulerLoop
-from scheduling.outbox import Destination, LogDestination, OutboxSender
-from storage.uow import SqlUnitOfWork, session_factory
+from storage.write_priority import write_priority
 
 log = logging.getLogger("oncall")
-
-
-def configure_logging(level: str) -> None:
-    """Plain lines on stderr: time, level, logger, message."""
-    logging.basicConfig(
-        level=level.upper(),
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
-    # APScheduler warns at every skipped tick; a skipped tick loses nothing (scheduling.loop).
-    logging.getLogger("apscheduler").setLevel(logging.ERROR)
 
 
 async def serve(settings: Settings) -> int:
     """Run until SIGTERM or SIGINT; returns the exit status."""
     configure_logging(settings.log_level)
     clock = SystemClock()
-    engine = await prepare_database(settings)
+    engine = await prepare_database(settings, checkpoints=False)  # the worker's commits do them
     runner: web.AppRunner | None = None
-    scheduler = SchedulerLoop(clock)
+    worker = WorkerProcess(os.environ)
     try:
         config = None
         if settings.config_path:
@@ -68,20 +52,10 @@ async def serve(settings: Settings) -> int:
                 )
             else:
                 log.info("configuration %s is already applied", settings.config_path)
-        sessions = session_factory(engine)
-
-        def new_unit() -> SqlUnitOfWork:
-            return SqlUnitOfWork(sessions)
-
-        worker = f"{socket.gethostname()}:{os.getpid()}"
-        sender = OutboxSender(new_unit, destinations(settings))
-        scheduler.add("escalations", escalation_job(new_unit, worker, clock))
-        scheduler.add("outbox", sender.run_once_job, lane="outbox")
-        hourly, half_minute = timedelta(hours=1), timedelta(seconds=30)
-        scheduler.add("queue checkpoints", every(hourly, unit_job(advance_checkpoints, new_unit)))
-        scheduler.add("hand-overs", every(half_minute, unit_job(announce_handovers, new_unit)))
-        scheduler.add("coverage gaps", every(hourly, unit_job(warn_about_gaps, new_unit)))
-        runtime = Runtime(settings=settings, engine=engine, clock=clock, scheduler=scheduler)
+        priority = write_priority(engine)
+        runtime = Runtime(
+            settings=settings, engine=engine, clock=clock, background=worker, priority=priority
+        )
         runner = web.AppRunner(build_app(runtime), handle_signals=False)
         await runner.setup()
         site = web.TCPSite(runner, settings.host, settings.port)
@@ -93,7 +67,7 @@ async def serve(settings: Settings) -> int:
             raise StartupError(
                 f"cannot listen on {where}: {reason} (set PORT or ONCALL_HOST)"
             ) from None
-        scheduler.start()  # only once we listen: a failed start leaves no tick half-way
+        worker.start()  # only once we listen: a failed start leaves no worker behind
         log_surfaces(settings)
         log.info("listening on http://%s:%d", settings.host, settings.port)
         services = [s.id for s in (config.services if config else ()) if s.importance == "critical"]
@@ -104,14 +78,8 @@ async def serve(settings: Settings) -> int:
     finally:
         if runner is not None:
             await runner.cleanup()
-        await scheduler.stop()
+        await worker.stop()
         await engine.dispose()
-
-
-def destinations(settings: Settings) -> dict[str, Destination]:
-    """Where outbox messages go. Until the Slack, Teams and ticketing adapters are registered
-    here, chat and ticket messages are written to the log, so the whole path runs."""
-    return {"chat": LogDestination("chat"), "ticket": LogDestination("ticket")}
 
 
 def announce(settings: Settings, services: list[str]) -> None:

@@ -28,10 +28,14 @@ class InboxProcessor:
         exclusive: Callable[[], AbstractAsyncContextManager[bool]],
         *,
         interval: float = 1.0,
+        pause: float = 0.0,
     ) -> None:
+        """``pause``: seconds to sleep between two deliveries, so that on SQLite, where one
+        process writes at a time, the others (the alert endpoint) get their turn."""
         self._new_unit = new_unit
         self._exclusive = exclusive
         self._interval = interval
+        self._pause = pause
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -60,12 +64,15 @@ class InboxProcessor:
             if not held:
                 return 0
             while not self._stopping:
-                done = await drain_inbox(self._new_unit)
+                done = await drain_inbox(self._new_unit, between=self._between)
                 total += done
                 if done == 0:
                     break
         self.processed += total
         return total
+
+    async def _between(self) -> None:
+        await asyncio.sleep(self._pause)
 
     async def _run(self) -> None:
         while not self._stopping:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
@@ -27,15 +28,25 @@ def every(period: timedelta, job: TickJob) -> TickJob:
     return throttled
 
 
-def escalation_job(new_unit: Callable[[], UnitOfWork], worker: str, clock: Clock) -> TickJob:
-    """Fire every due escalation and snooze end, in batches until none is due.
+def escalation_job(
+    new_unit: Callable[[], UnitOfWork],
+    worker: str,
+    clock: Clock,
+    *,
+    batch: int = 10,
+    pause: float = 0.0,
+) -> TickJob:
+    """Fire every due escalation and snooze end, ``batch`` per transaction, until none is due.
 
     Each batch reads the clock afresh, so what is recorded (when a step fired, when its page
     was written) is the true time, and steps falling due during a long tick are taken too.
+    Between batches the job sleeps ``pause`` seconds: on SQLite, where one process writes at
+    a time, that is when the others (the alert endpoint storing deliveries) get their turn.
     """
 
     async def run(now: datetime) -> None:
-        while await fire_due(new_unit(), now, worker=worker) > 0:
+        while await fire_due(new_unit(), now, worker=worker, limit=batch) >= batch:
+            await asyncio.sleep(pause)
             now = clock.now()
 
     return run
@@ -53,5 +64,20 @@ def unit_job(
 
     async def run(now: datetime) -> None:
         await use_case(new_unit(), now)
+
+    return run
+
+
+def read_then_write_job(
+    use_case: Callable[..., Awaitable[object]],
+    new_unit: Callable[[], UnitOfWork],
+    read_unit: Callable[[], UnitOfWork],
+) -> TickJob:
+    """Run ``use_case(unit, now, read=reader)``: it computes in a unit that only reads and
+    writes the outcome in a short write unit (the checkpoints and the gap warnings, whose
+    computation must not hold SQLite's one write lock)."""
+
+    async def run(now: datetime) -> None:
+        await use_case(new_unit(), now, read=read_unit())
 
     return run

@@ -8,6 +8,7 @@ URLs are normalised so that what platforms hand out works as it is: ``postgres:/
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +68,7 @@ def safe_url(url: URL | str) -> str:
     return parsed.render_as_string(hide_password=True)
 
 
-def create_engine(raw_url: str, *, echo: bool = False) -> AsyncEngine:
+def create_engine(raw_url: str, *, echo: bool = False, checkpoints: bool = True) -> AsyncEngine:
     """Create the async engine for ``raw_url``.
 
     SQLite gets WAL (readers do not block the writer), foreign keys on, a 5-second busy
@@ -77,7 +78,9 @@ def create_engine(raw_url: str, *, echo: bool = False) -> AsyncEngine:
     url = parse_url(raw_url)
     if url.drivername == SQLITE:
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 5})
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", sqlite_pragmas)
+        if not checkpoints:
+            event.listen(engine.sync_engine, "connect", _no_checkpoints)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     return create_async_engine(
@@ -95,7 +98,7 @@ def is_postgres(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Let SQLAlchemy, not the driver, say when transactions begin: the driver's own handling
     # breaks SAVEPOINT and starts write transactions late (see _sqlite_begin).
     dbapi_connection.isolation_level = None
@@ -103,14 +106,23 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     for pragma in (
         "PRAGMA journal_mode=WAL",
         "PRAGMA foreign_keys=ON",
-        "PRAGMA busy_timeout=5000",
+        f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
         "PRAGMA synchronous=NORMAL",
     ):
         cursor.execute(pragma)
     cursor.close()
 
 
+def _no_checkpoints(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
+    cursor.close()
+
+
 WRITE_INTENT = "oncall_write_intent"
+LOCK_POLL = 0.0005  # seconds between tries for another process's write lock
+LOCK_WAIT = 5.0  # seconds of trying before "database is locked"
+BUSY_TIMEOUT_MS = 5000
 
 
 def _sqlite_begin(connection: Any) -> None:
@@ -118,13 +130,34 @@ def _sqlite_begin(connection: Any) -> None:
 
     A deferred transaction that reads and then writes can fail to upgrade its lock when
     another process committed in between; taking the lock first makes the other process wait
-    (up to the busy timeout) instead. Units of work that write say so with the
-    :data:`WRITE_INTENT` execution option; everything else begins deferred and, under WAL,
-    never waits for a writer. Within one process writers queue on an asyncio lock first (see
-    ``storage.uow``), so they never wait on each other in threads.
+    instead. Units of work that write say so with the :data:`WRITE_INTENT` execution option;
+    everything else begins deferred and, under WAL, never waits for a writer. Within one
+    process writers queue on an asyncio lock first (see ``storage.uow``), so they never wait
+    on each other in threads.
+
+    Waiting for another process's write lock: SQLite's own busy handler sleeps 1, 2, 5, 10,
+    15, 20, 25 ms and more between tries, so a process that holds the lock in short
+    transactions with short gaps between them (the worker working off the inbox) would keep
+    it from a waiting one for as long as it has work. So the lock is tried every
+    :data:`LOCK_POLL` seconds instead (in the driver's thread, never in the event loop), for
+    up to :data:`LOCK_WAIT` seconds, after which "database is locked" is raised as before.
     """
-    immediate = connection.get_execution_options().get(WRITE_INTENT, False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    if not connection.get_execution_options().get(WRITE_INTENT, False):
+        connection.exec_driver_sql("BEGIN")
+        return
+    deadline = time.monotonic() + LOCK_WAIT
+    connection.exec_driver_sql("PRAGMA busy_timeout=0")
+    try:
+        while True:
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            except OperationalError as exc:
+                if "locked" not in str(exc.orig) or time.monotonic() > deadline:
+                    raise
+            time.sleep(LOCK_POLL)
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 async def check_connection(engine: AsyncEngine, *, within: float = 10.0) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.ports import AuditEntry
+from storage.blocking import BlockingSessions
 from storage.config_repo import SqlConfigRepository
 from storage.engine import WRITE_INTENT
 from storage.inbox_repo import SqlInbox
@@ -17,6 +18,7 @@ from storage.incident_repo import SqlIncidentRepository
 from storage.outbox_repo import SqlOutbox
 from storage.schedule_repo import SqlScheduleStateRepository
 from storage.tables import AuditRow
+from storage.write_priority import WritePriority
 
 
 class SqlAuditLog:
@@ -48,11 +50,22 @@ class SqlUnitOfWork:
     outbox: SqlOutbox
     inbox: SqlInbox
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, write: bool = True) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession] | BlockingSessions,
+        *,
+        write: bool = True,
+        priority: WritePriority | None = None,
+    ) -> None:
         """``write=False`` for a unit that only reads: on SQLite it neither queues behind
-        writers nor takes the write lock (WAL readers see the last committed state)."""
+        writers nor takes the write lock (WAL readers see the last committed state).
+
+        ``priority`` (the alert endpoint's units on SQLite): claim it while waiting for the
+        write lock and holding it, so the worker process gives way (storage.write_priority).
+        """
         self._sessions = sessions
         self._write = write
+        self._priority = priority if write else None
         self._session: AsyncSession | None = None
         self._lock: asyncio.Lock | None = None
 
@@ -61,9 +74,15 @@ class SqlUnitOfWork:
         if lock is not None:
             await lock.acquire()
             self._lock = lock
-        self._session = self._sessions()
-        if lock is not None:
-            await self._session.connection(execution_options={WRITE_INTENT: True})
+        try:
+            if self._priority is not None:
+                self._priority.claim()
+            self._session = self._sessions()  # type: ignore[assignment]
+            if lock is not None:
+                await self._session.connection(execution_options={WRITE_INTENT: True})
+        except BaseException:
+            await self._release()
+            raise
         self.config = SqlConfigRepository(self._session)
         self.audit = SqlAuditLog(self._session)
         self.schedules = SqlScheduleStateRepository(self._session)
@@ -82,11 +101,17 @@ class SqlUnitOfWork:
         try:
             await self._session.rollback()
         finally:
+            await self._release()
+
+    async def _release(self) -> None:
+        if self._session is not None:
             await self._session.close()
             self._session = None
-            if self._lock is not None:
-                self._lock.release()
-                self._lock = None
+        if self._priority is not None:
+            self._priority.release()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     async def commit(self) -> None:
         """Commit the transaction."""
@@ -103,16 +128,22 @@ class SqlUnitOfWork:
 _WRITER_LOCKS: weakref.WeakKeyDictionary[Any, asyncio.Lock] = weakref.WeakKeyDictionary()
 
 
-def _writer_lock(sessions: async_sessionmaker[AsyncSession]) -> asyncio.Lock | None:
+def _writer_lock(
+    sessions: async_sessionmaker[AsyncSession] | BlockingSessions,
+) -> asyncio.Lock | None:
     """One lock per SQLite engine in this process: SQLite has one writer at a time, and units
     of work waiting on each other in the event loop cost nothing, where waiting inside the
     driver's threads costs a busy-timeout and, past it, a failed request."""
-    engine = sessions.kw.get("bind")
-    if engine is None or engine.dialect.name != "sqlite":
-        return None
-    lock = _WRITER_LOCKS.get(engine.sync_engine)
+    if isinstance(sessions, BlockingSessions):
+        key: Any = sessions.engine
+    else:
+        engine = sessions.kw.get("bind")
+        if engine is None or engine.dialect.name != "sqlite":
+            return None
+        key = engine.sync_engine
+    lock = _WRITER_LOCKS.get(key)
     if lock is None:
-        lock = _WRITER_LOCKS[engine.sync_engine] = asyncio.Lock()
+        lock = _WRITER_LOCKS[key] = asyncio.Lock()
     return lock
 
 

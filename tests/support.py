@@ -121,24 +121,30 @@ async def apply_example(database_url: str) -> None:
 
 @asynccontextmanager
 async def running_app(engine: object, clock: object, **settings: str) -> AsyncIterator[str]:
-    """The composed aiohttp app on a loopback port (no scheduler running); yields its base URL."""
+    """The composed aiohttp app on a loopback port, with the alert inbox processor of
+    :class:`bot.worker.Background` working in this process (its scheduling loop does not run:
+    tests fire escalations themselves); yields its base URL."""
     from aiohttp import web
 
     from bot.app import Runtime, build_app
     from bot.settings import Settings
-    from scheduling.loop import SchedulerLoop
+    from bot.worker import Background
 
+    config = Settings(**settings)  # type: ignore[arg-type]
+    background = Background(engine, config, clock)  # type: ignore[arg-type]
     runtime = Runtime(
-        settings=Settings(**settings),  # type: ignore[arg-type]
+        settings=config,
         engine=engine,  # type: ignore[arg-type]
         clock=clock,  # type: ignore[arg-type]
-        scheduler=SchedulerLoop(clock),  # type: ignore[arg-type]
+        background=background,
     )
     runner = web.AppRunner(build_app(runtime))
     await runner.setup()
     port = free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()
+    background.inbox.start()
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
         await runner.cleanup()
+        await background.stop()

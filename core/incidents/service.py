@@ -9,8 +9,9 @@ incident; a later firing of the same group opens a new one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from typing import Literal
 
@@ -108,14 +109,13 @@ async def _ingest(uow: UnitOfWork, batch: AlertBatch, now: datetime) -> IngestRe
         else:
             record, action = opened, "opened"
     new_alerts = await uow.incidents.upsert_alerts(record.id, batch.source, batch.alerts, now)
+    record = replace(record, alert_count=record.alert_count + new_alerts)
     if action == "opened":
-        fresh = await uow.incidents.get(record.id)
-        assert fresh is not None
         await _apply(
             uow,
             config,
-            fresh,
-            Open(start_tier=fresh.state.start_tier, pages=fresh.state.pages),
+            record,
+            Open(start_tier=record.state.start_tier, pages=record.state.pages),
             None,
             now,
         )
@@ -165,7 +165,8 @@ async def _open(
             "severity": decision.severity,
         },
     )
-    return await uow.incidents.get(incident_id)
+    fields = {f.name: getattr(new, f.name) for f in dataclass_fields(new)}
+    return IncidentRecord(**fields, id=incident_id, alert_count=0)
 
 
 async def act(
@@ -215,19 +216,26 @@ async def fire_due(uow: UnitOfWork, now: datetime, *, worker: str, limit: int = 
 
 
 async def drain_inbox(
-    new_unit: Callable[[], UnitOfWork], *, limit: int = 100, max_attempts: int = 5
+    new_unit: Callable[[], UnitOfWork],
+    *,
+    limit: int = 100,
+    max_attempts: int = 5,
+    between: Callable[[], Awaitable[None]] | None = None,
 ) -> int:
     """Turn stored deliveries into incidents, oldest first; returns how many were processed.
 
     Each delivery is processed in its own transaction, which also marks it done; one that
     fails is counted and tried again on the next drain, and given up after ``max_attempts``
     (kept, with its error, for a person to look at) so it cannot block the ones behind it.
+    ``between`` is awaited after each transaction (the caller's chance to let others write).
     """
     unit = new_unit()
     async with unit:
         deliveries = await unit.inbox.pending(limit)
     processed = 0
     for delivery in deliveries:
+        if processed and between is not None:
+            await between()
         try:
             batch = batch_from_json(delivery.batch)
             await ingest(new_unit(), batch, delivery.received_at, inbox_id=delivery.id)

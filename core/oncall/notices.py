@@ -76,38 +76,63 @@ async def announce_handovers(uow: UnitOfWork, now: datetime) -> int:
     return written
 
 
-async def warn_about_gaps(uow: UnitOfWork, now: datetime, horizon: timedelta = GAP_HORIZON) -> int:
+async def warn_about_gaps(
+    uow: UnitOfWork,
+    now: datetime,
+    horizon: timedelta = GAP_HORIZON,
+    *,
+    read: UnitOfWork | None = None,
+) -> int:
     """Warn each team's managers of coverage gaps in the coming days; returns new warnings.
 
     A gap is keyed by where it starts. Gaps are computed from a floor a week back (at a UTC
     midnight), so a gap under way keeps its start from run to run; one that began before the
     floor is keyed by the floor, so it is repeated at most once a day, as a reminder.
+
+    With ``read`` (a unit that only reads), the gaps are computed there and only the warnings
+    are written in ``uow``, so the computation never holds SQLite's one write lock. A gap
+    closed (an override added) in the moment between the two is still warned about once.
     """
-    written = 0
     floor = (now - GAP_LOOKBACK).replace(hour=0, minute=0, second=0, microsecond=0)
+    source = read if read is not None else uow
+    async with source:
+        state = await load_state(source, floor, now + horizon)
+        warnings = _gap_warnings(state, floor, now, horizon)
+        if read is None:
+            written = await uow.outbox.add_many(warnings)
+            await uow.commit()
+            return written
+    if not warnings:
+        return 0
     async with uow:
-        state = await load_state(uow, floor, now + horizon)
-        config = state.config
-        for service in config.services:
-            team = next((t for t in config.teams if t.id == service.team), None)
-            for gap in coverage_gaps(state, service.id, floor, now + horizon):
-                if gap.end <= now:
-                    continue  # over already
-                payload = {
-                    "service": service.id,
-                    "service_name": service.name or service.id,
-                    "importance": service.importance,
-                    "from": gap.start.isoformat(),
-                    "to": gap.end.isoformat(),
-                    "team": service.team,
-                    "managers": _contacts(config, list(team.managers) if team else []),
-                    "slack_channel": team.slack_channel if team else None,
-                }
-                key = f"gap/{service.id}/{gap.start.isoformat()}"
-                if await uow.outbox.add(OutboxMessage(key, "chat", "coverage_gap", payload, now)):
-                    written += 1
+        written = await uow.outbox.add_many(warnings)
         await uow.commit()
     return written
+
+
+def _gap_warnings(
+    state: ScheduleState, floor: datetime, now: datetime, horizon: timedelta
+) -> list[OutboxMessage]:
+    config = state.config
+    out = []
+    for service in config.services:
+        team = next((t for t in config.teams if t.id == service.team), None)
+        for gap in coverage_gaps(state, service.id, floor, now + horizon):
+            if gap.end <= now:
+                continue  # over already
+            payload = {
+                "service": service.id,
+                "service_name": service.name or service.id,
+                "importance": service.importance,
+                "from": gap.start.isoformat(),
+                "to": gap.end.isoformat(),
+                "team": service.team,
+                "managers": _contacts(config, list(team.managers) if team else []),
+                "slack_channel": team.slack_channel if team else None,
+            }
+            key = f"gap/{service.id}/{gap.start.isoformat()}"
+            out.append(OutboxMessage(key, "chat", "coverage_gap", payload, now))
+    return out
 
 
 def _contacts(config: Configuration, people: list[str | None]) -> list[dict[str, str | None]]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -127,6 +128,11 @@ class Server:
     def stderr(self) -> str:
         return self.log.read_text(errors="replace")
 
+    def workers(self, event: str = "started") -> list[int]:
+        """Process ids of the worker processes this server's log says ``started``/``stopped``."""
+        found = re.findall(rf"oncall\.worker: worker (\d+) {event}", self.stderr())
+        return [int(pid) for pid in found]
+
 
 def start_server(
     database_url: str, config: Path, folder: Path, name: str, *, token: str = TOKEN
@@ -185,6 +191,15 @@ def assert_no_traceback(*servers: Server) -> None:
     for server in servers:
         text = server.stderr()
         assert "Traceback" not in text, f"{server.name}:\n{text}"
+
+
+def get_json(url: str) -> tuple[int, dict[str, Any]]:
+    """GET ``url``; returns the status and the JSON answer (of an error status too)."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
 
 
 def post(base: str, payload: Any, *, token: str = TOKEN) -> tuple[int, dict[str, Any]]:
@@ -304,6 +319,11 @@ async def test_sigkill_loses_no_escalation_and_fires_it_once(
         await until(opened, "the incident and its first escalation step")
         first.proc.send_signal(signal.SIGKILL)
         first.proc.wait(timeout=15)
+
+        async def orphan_gone() -> bool:
+            return first.workers("stopped") == first.workers("started") != []
+
+        await until(orphan_gone, "the killed server's worker process to stop by itself")
         (step,) = await db.steps()
         assert step["done_at"] is None and (step["tier"], step["cycle"]) == (0, 0)
         due = _aware(step["due_at"])
@@ -327,7 +347,8 @@ async def test_sigkill_loses_no_escalation_and_fires_it_once(
         steps = await db.steps()
         fired_steps = [s for s in steps if s["outcome"] == "fired"]
         assert [(s["tier"], s["cycle"]) for s in fired_steps] == [(0, 0)]
-        assert fired_steps[0]["done_by"].endswith(f":{second.pid}")
+        (second_worker,) = second.workers()
+        assert fired_steps[0]["done_by"].endswith(f":{second_worker}")
         assert _aware(fired_steps[0]["done_at"]) >= due
         pending = [s for s in steps if s["done_at"] is None]
         assert [(s["tier"], s["cycle"]) for s in pending] == [(1, 0)]  # bob's, due in an hour
@@ -395,7 +416,9 @@ async def test_two_servers_fire_every_step_exactly_once(postgres_url: str, tmp_p
                 assert kinds["escalationdue"] == len(runs)
                 assert kinds["paged"] == len(runs)
             workers = Counter(s["done_by"] for s in steps if s["outcome"] == "fired")
-            assert set(workers) <= {f"{os.uname().nodename}:{s.pid}" for s in servers}
+            assert set(workers) <= {
+                f"{os.uname().nodename}:{pid}" for s in servers for pid in s.workers()
+            }
             # Which process fires a step depends on the phase of the two ticks; when both fired
             # some, the claims were contended and still none fired twice (checked above).
             print(f"fired steps per process: {dict(workers)}")
@@ -471,5 +494,39 @@ async def test_one_group_posted_to_two_servers_at_once_is_one_incident(
             kinds = Counter(e["kind"] for e in await db.events())
             assert (kinds["open"], kinds["paged"]) == (len(groups), len(groups))
         assert_no_traceback(*servers)
+    finally:
+        await db.close()
+
+
+async def test_a_killed_worker_is_started_again_and_nothing_is_lost(
+    database_url: str, tmp_path: Path
+) -> None:
+    config = write_config(tmp_path, [("alice", "1h"), ("bob", "1h")])
+    db = Tables(database_url)
+    try:
+        with running(database_url, config, tmp_path, "one") as (server,):
+
+            async def one_worker() -> bool:
+                return len(server.workers()) == 1
+
+            await until(one_worker, "the worker process to start")
+            (first,) = server.workers()
+            os.kill(first, signal.SIGKILL)
+            # Deliveries taken while no worker runs wait in the inbox.
+            assert post(server.base, am_payload("WhileDown"))[0] == 202
+
+            async def opened() -> bool:
+                return len(await db.incidents()) == 1
+
+            await until(opened, "the restarted worker to open the incident")
+            assert len(server.workers()) == 2 and server.workers()[0] == first
+            assert "the worker process exited with status -9; starting it again" in server.stderr()
+
+            async def ready() -> bool:
+                return get_json(f"{server.base}/readyz")[0] == 200
+
+            await until(ready, "/readyz to answer 200 with the restarted worker ticking")
+        assert server.workers("stopped") == server.workers()[1:]  # the second stopped cleanly
+        assert_no_traceback(server)
     finally:
         await db.close()

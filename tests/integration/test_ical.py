@@ -7,19 +7,15 @@ from datetime import timedelta
 
 import aiohttp
 import pytest
-from aiohttp import web
 from icalendar import Calendar
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app import Runtime, build_app
-from bot.settings import Settings
 from core.config.apply import apply_configuration
 from core.oncall.actions import add_override
-from scheduling.loop import SchedulerLoop
 from storage.feed_repo import SqlFeedTokens
 from storage.uow import SqlUnitOfWork, session_factory
 from tests.fakes import FrozenClock
-from tests.support import free_port
+from tests.support import running_app
 from tests.unit.oncall.common import at, config
 
 NOW = at("2026-03-02 08:00")
@@ -44,17 +40,8 @@ async def base_url(engine: AsyncEngine) -> AsyncIterator[str]:
         actor="t",
         now=NOW,
     )
-    runtime = Runtime(
-        settings=Settings(), engine=engine, clock=clock, scheduler=SchedulerLoop(clock)
-    )
-    runner = web.AppRunner(build_app(runtime))
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
+    async with running_app(engine, clock) as url:
+        yield url
 
 
 async def token(engine: AsyncEngine, kind: str, subject: str, rotate: bool = False) -> str:

@@ -125,3 +125,33 @@ async def test_time_off_drops_the_checkpoints_it_can_change() -> None:
 async def test_nothing_to_do_before_any_configuration_or_layer_start() -> None:
     assert await advance_checkpoints(FakeUnitOfWork(Store()), at("2026-03-02 10:00")) == 0
     assert await advance_checkpoints(FakeUnitOfWork(fresh_store()), at("2026-01-01 00:00")) == 0
+
+
+async def test_computed_apart_from_the_write_gives_the_same_checkpoints() -> None:
+    together, apart = fresh_store(), fresh_store()
+    now = at("2026-03-02 10:00")
+    assert await advance_checkpoints(FakeUnitOfWork(together), now) == 2
+    assert await advance_checkpoints(FakeUnitOfWork(apart), now, read=FakeUnitOfWork(apart)) == 2
+    assert apart.checkpoints == together.checkpoints
+    assert await advance_checkpoints(FakeUnitOfWork(apart), now, read=FakeUnitOfWork(apart)) == 0
+
+
+async def test_time_off_recorded_between_the_read_and_the_write_discards_the_result() -> None:
+    """The queues were computed without the time off; storing them would make every later
+    view wrong, so nothing is written and the next run computes again."""
+    store = fresh_store()
+    now = at("2026-03-02 10:00")
+    read = FakeUnitOfWork(fresh_store())  # what the database held when the read began
+    await add_time_off(
+        FakeUnitOfWork(store),
+        person_id="bob",
+        start=at("2026-03-01 00:00"),
+        end=at("2026-03-03 00:00"),
+        actor="bob",
+        now=now,
+    )
+    assert await advance_checkpoints(FakeUnitOfWork(store), now, read=read) == 0
+    assert store.checkpoints == {}
+    assert await advance_checkpoints(FakeUnitOfWork(store), now, read=FakeUnitOfWork(store)) == 2
+    window = ("2026-03-02 00:00", "2026-03-09 00:00")
+    assert await shifts(store, *window) == await shifts(store, *window, use_checkpoints=False)

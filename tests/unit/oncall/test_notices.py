@@ -59,3 +59,18 @@ async def test_each_gap_is_warned_about_once() -> None:
         await warn_about_gaps(FakeUnitOfWork(store), now + timedelta(hours=1), timedelta(days=1))
         == 0
     )
+
+
+async def test_gaps_computed_in_a_read_unit_are_written_in_the_write_unit() -> None:
+    store = Store(revisions=[revision(config(), "2026-03-01 00:00")])
+    now = at("2026-03-02 18:00")
+    read, write = FakeUnitOfWork(store), FakeUnitOfWork(store)
+    assert await warn_about_gaps(write, now, timedelta(days=1), read=read) == 3
+    assert (read.commits, write.commits) == (0, 1)
+    assert sorted(store.outbox) == [
+        "gap/orphan/2026-02-23T00:00:00+00:00",
+        "gap/site/2026-03-02T17:00:00+00:00",
+        "gap/site/2026-03-03T17:00:00+00:00",
+    ]
+    again = FakeUnitOfWork(store)
+    assert await warn_about_gaps(again, now, timedelta(days=1), read=FakeUnitOfWork(store)) == 0

@@ -1,0 +1,173 @@
+"""The background work: the scheduling loop and the alert inbox processor, composed.
+
+``oncall serve`` runs this in a worker process of its own (``oncall worker``, started and
+watched by :mod:`bot.worker_process`), so turning alerts into incidents, firing escalations
+and delivering the outbox never compete with answering HTTP requests for the event loop; the
+database is the only state the two processes share. Tests compose the same :class:`Background`
+inside their own process.
+
+The control channel, when the worker runs under ``oncall serve``: every byte on stdin means
+"deliveries are waiting in the inbox" (it is drained at once instead of at the next poll);
+end of file means the parent is gone, and the worker stops as on SIGTERM. On stdout the worker
+writes one line ``tick`` after every tick of its scheduling loop that left it healthy, which is
+how the parent answers ``/readyz``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import socket
+import sys
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.clock import SystemClock
+from bot.settings import Settings
+from core.oncall.checkpoints import advance_checkpoints
+from core.oncall.notices import announce_handovers, warn_about_gaps
+from core.ports import Clock
+from scheduling.inbox import InboxProcessor
+from scheduling.jobs import escalation_job, every, read_then_write_job, unit_job
+from scheduling.loop import SchedulerLoop
+from scheduling.outbox import Destination, LogDestination, OutboxSender
+from storage.blocking import BlockingSessions
+from storage.engine import is_postgres
+from storage.locks import exclusive
+from storage.uow import SqlUnitOfWork, session_factory
+
+log = logging.getLogger("oncall.worker")
+HEARTBEAT = b"tick\n"
+SQLITE_PAUSE = 0.001  # seconds; twice what a waiting writer sleeps between tries (storage.engine)
+
+
+def destinations(settings: Settings) -> dict[str, Destination]:
+    """Where outbox messages go. Until the Slack, Teams and ticketing adapters are registered
+    here, chat and ticket messages are written to the log, so the whole path runs."""
+    return {"chat": LogDestination("chat"), "ticket": LogDestination("ticket")}
+
+
+class Background:
+    """The scheduling loop (escalations, outbox, checkpoints, hand-overs, gap warnings) and
+    the alert inbox processor over one engine."""
+
+    def __init__(self, engine: AsyncEngine, settings: Settings, clock: Clock) -> None:
+        # SQLite: sessions in this thread (no hop to the driver's thread per statement);
+        # PostgreSQL: the engine's own async sessions (storage.blocking says why).
+        sessions = session_factory(engine) if is_postgres(engine) else BlockingSessions(engine)
+        self._sessions = sessions
+
+        def new_unit() -> SqlUnitOfWork:
+            return SqlUnitOfWork(sessions)
+
+        def read_unit() -> SqlUnitOfWork:
+            return SqlUnitOfWork(sessions, write=False)
+
+        # SQLite has one writer at a time: pausing between transactions lets the alert
+        # endpoint (another process) store deliveries within milliseconds, not after a run
+        # of transactions. PostgreSQL locks rows, so nobody waits there.
+        pause = 0.0 if is_postgres(engine) else SQLITE_PAUSE
+        self.clock = clock
+        self.scheduler = SchedulerLoop(clock)
+        self.inbox = InboxProcessor(new_unit, lambda: exclusive(engine, "alert-inbox"), pause=pause)
+        worker = f"{socket.gethostname()}:{os.getpid()}"
+        sender = OutboxSender(new_unit, destinations(settings))
+        self.scheduler.add("escalations", escalation_job(new_unit, worker, clock, pause=pause))
+        self.scheduler.add("outbox", sender.run_once_job, lane="outbox")
+        hourly, half_minute = timedelta(hours=1), timedelta(seconds=30)
+        checkpoints = read_then_write_job(advance_checkpoints, new_unit, read_unit)
+        self.scheduler.add("queue checkpoints", every(hourly, checkpoints))
+        self.scheduler.add("hand-overs", every(half_minute, unit_job(announce_handovers, new_unit)))
+        gaps = read_then_write_job(warn_about_gaps, new_unit, read_unit)
+        self.scheduler.add("coverage gaps", every(hourly, gaps))
+
+    def start(self) -> None:
+        """Start the inbox processor and the scheduling loop on the running event loop."""
+        self.inbox.start()
+        self.scheduler.start()
+
+    async def stop(self) -> None:
+        """Let the work under way finish (committed or rolled back whole), then stop."""
+        await self.inbox.stop()
+        await self.scheduler.stop()
+        if isinstance(self._sessions, BlockingSessions):
+            self._sessions.dispose()
+
+    def kick(self) -> None:
+        """Deliveries are waiting in the inbox: drain it now."""
+        self.inbox.kick()
+
+    def problem(self, now: datetime) -> str | None:
+        """None while the scheduling loop ticks; else what is wrong (for ``/readyz``)."""
+        if self.scheduler.healthy(now):
+            return None
+        return "not running" if not self.scheduler.running else "no recent tick"
+
+
+async def run_worker(settings: Settings, *, controlled: bool) -> int:
+    """``oncall worker``: run the background work until SIGTERM, SIGINT or, when
+    ``controlled`` (started by ``oncall serve``), the end of stdin. Returns the exit status."""
+    from bot.config_apply import prepare_database
+    from bot.logs import configure_logging
+
+    configure_logging(settings.log_level)
+    clock = SystemClock()
+    engine = await prepare_database(settings)
+    background = Background(engine, settings, clock)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    heartbeat: asyncio.Task[None] | None = None
+    try:
+        background.start()
+        if controlled:
+            await _listen(sys.stdin.fileno(), background.kick, stop.set)
+            heartbeat = asyncio.create_task(_beat(background, clock, stop))
+        log.info("worker %d started", os.getpid())
+        await stop.wait()
+        return 0
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+        if heartbeat is not None:
+            heartbeat.cancel()
+        await background.stop()
+        await engine.dispose()
+        log.info("worker %d stopped", os.getpid())
+
+
+async def _listen(fd: int, on_work: Callable[[], None], on_end: Callable[[], None]) -> None:
+    """Read the parent's pipe: any bytes mean work, end of file means stop."""
+
+    class Reader(asyncio.Protocol):
+        def data_received(self, data: bytes) -> None:
+            on_work()
+
+        def eof_received(self) -> bool:
+            on_end()
+            return False
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            on_end()
+
+    pipe = os.fdopen(fd, "rb", buffering=0, closefd=False)
+    await asyncio.get_running_loop().connect_read_pipe(Reader, pipe)
+
+
+async def _beat(background: Background, clock: Clock, stop: asyncio.Event) -> None:
+    """Tell the parent, once a second, that the scheduling loop is healthy."""
+    out = sys.stdout.buffer
+    while not stop.is_set():
+        if background.problem(clock.now()) is None:
+            try:
+                out.write(HEARTBEAT)
+                out.flush()
+            except (BrokenPipeError, ValueError):
+                stop.set()  # the parent is gone
+                return
+        await asyncio.sleep(1.0)

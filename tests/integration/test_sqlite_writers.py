@@ -1,0 +1,160 @@
+"""Writers of one SQLite file in several processes: waiting for the lock, and who goes first.
+
+A second ``sqlite3`` connection holding ``BEGIN IMMEDIATE`` stands for another process (SQLite
+locks the file, not the connection's process); the intake lock is taken through its own open
+file, as another process would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.blocking import BlockingSessions
+from storage.engine import create_engine
+from storage.migrate import upgrade
+from storage.uow import SqlUnitOfWork, session_factory
+from storage.write_priority import MOST_YIELD, WritePriority, write_priority
+
+
+@pytest.fixture
+async def sqlite_engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'w.db'}")
+    await upgrade(engine)
+    yield engine
+    await engine.dispose()
+
+
+class Ticker:
+    """Counts how often the event loop got to run it: a blocked loop counts nothing."""
+
+    def __init__(self) -> None:
+        self.ticks = 0
+        self._task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(0.001)
+            self.ticks += 1
+
+    def stop(self) -> None:
+        self._task.cancel()
+
+
+async def write_audit(unit: SqlUnitOfWork, what: str) -> float:
+    """Insert one row in its own write transaction; returns when the unit had the lock."""
+    async with unit:
+        entered = time.monotonic()
+        await unit.session.execute(
+            text(
+                "INSERT INTO audit_log (at, actor, action, subject, detail) "
+                "VALUES ('2026-01-01 00:00:00', 't', :what, 's', '{}')"
+            ),
+            {"what": what},
+        )
+        await unit.commit()
+    return entered
+
+
+def hold_lock(path: Path) -> sqlite3.Connection:
+    other = sqlite3.connect(path, isolation_level=None, timeout=0)
+    other.execute("BEGIN IMMEDIATE")
+    return other
+
+
+@pytest.mark.parametrize("kind", ["blocking", "aiosqlite"])
+async def test_a_writer_waits_for_another_process_without_stopping_the_loop(
+    sqlite_engine: AsyncEngine, tmp_path: Path, kind: str
+) -> None:
+    sessions = BlockingSessions(sqlite_engine) if kind == "blocking" else None
+    factory = sessions if sessions is not None else session_factory(sqlite_engine)
+    other = hold_lock(tmp_path / "w.db")
+    ticker = Ticker()
+    try:
+        writer = asyncio.create_task(write_audit(SqlUnitOfWork(factory), "waited"))
+        await asyncio.sleep(0.2)
+        assert not writer.done()  # still waiting for the lock
+        assert ticker.ticks >= 50  # and the loop ran meanwhile
+        other.execute("COMMIT")
+        released = time.monotonic()
+        entered = await asyncio.wait_for(writer, 5)
+        assert entered - released < 0.1  # tried every half millisecond, not after 25 ms sleeps
+    finally:
+        ticker.stop()
+        other.close()
+        if sessions is not None:
+            sessions.dispose()
+    async with sqlite_engine.connect() as conn:
+        actions = (await conn.execute(text("SELECT action FROM audit_log"))).scalars().all()
+    assert actions == ["waited"]
+
+
+def test_the_intake_claim_is_seen_and_dropped_with_its_process(tmp_path: Path) -> None:
+    database = tmp_path / "p.db"
+    intake, worker = WritePriority(database), WritePriority(database)
+    try:
+        assert not worker.claimed()
+        intake.claim()
+        assert worker.claimed()
+        intake.release()
+        assert not worker.claimed()
+        # A process that dies holding it does not leave it held.
+        code = (
+            "import sys, os, signal; from pathlib import Path\n"
+            "from storage.write_priority import WritePriority\n"
+            f"WritePriority(Path({str(database)!r})).claim(); print('held', flush=True)\n"
+            "os.kill(os.getpid(), signal.SIGKILL)\n"
+        )
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        assert result.stdout == "held\n" and result.returncode == -9, result.stderr
+        assert not worker.claimed()
+    finally:
+        intake.close()
+        worker.close()
+    assert intake.path.name == "p.db-intake"
+
+
+async def test_background_writers_give_way_to_the_intake_for_a_while_only(
+    sqlite_engine: AsyncEngine,
+) -> None:
+    intake = write_priority(sqlite_engine)
+    assert intake is not None
+    sessions = BlockingSessions(sqlite_engine)
+    try:
+        # Claimed and released soon: the worker's unit waits, then goes.
+        intake.claim()
+        writer = asyncio.create_task(write_audit(SqlUnitOfWork(sessions), "after the intake"))
+        await asyncio.sleep(MOST_YIELD / 4)
+        assert not writer.done()
+        await write_audit(SqlUnitOfWork(session_factory(sqlite_engine)), "intake")
+        intake.release()
+        await asyncio.wait_for(writer, 5)
+        # Claimed for good (a flood of deliveries): the worker still writes, a moment later.
+        intake.claim()
+        began = time.monotonic()
+        await asyncio.wait_for(write_audit(SqlUnitOfWork(sessions), "despite a flood"), 5)
+        assert MOST_YIELD <= time.monotonic() - began < 1
+        intake.release()
+    finally:
+        sessions.dispose()
+        intake.close()
+    async with sqlite_engine.connect() as conn:
+        actions = (await conn.execute(text("SELECT action FROM audit_log ORDER BY id"))).all()
+    assert [a for (a,) in actions] == ["intake", "after the intake", "despite a flood"]
+
+
+async def test_postgres_has_no_intake_lock(engine: AsyncEngine) -> None:
+    expected = engine.dialect.name == "sqlite"
+    priority = write_priority(engine)
+    assert (priority is not None) == expected
+    if priority is not None:
+        priority.close()
