@@ -73,7 +73,9 @@ class Background:
         pause = 0.0 if is_postgres(engine) else SQLITE_PAUSE
         self.clock = clock
         self.scheduler = SchedulerLoop(clock)
-        self.inbox = InboxProcessor(new_unit, lambda: exclusive(engine, "alert-inbox"), pause=pause)
+        self.inbox = InboxProcessor(
+            new_unit, lambda: exclusive(engine, "alert-inbox"), clock, pause=pause
+        )
         worker = f"{socket.gethostname()}:{os.getpid()}"
         sender = OutboxSender(new_unit, destinations(settings))
         self.scheduler.add("escalations", escalation_job(new_unit, worker, clock, pause=pause))

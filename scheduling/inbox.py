@@ -14,7 +14,7 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
 from core.incidents.service import drain_inbox
-from core.ports import UnitOfWork
+from core.ports import Clock, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,7 @@ class InboxProcessor:
         self,
         new_unit: Callable[[], UnitOfWork],
         exclusive: Callable[[], AbstractAsyncContextManager[bool]],
+        clock: Clock,
         *,
         interval: float = 1.0,
         pause: float = 0.0,
@@ -34,6 +35,7 @@ class InboxProcessor:
         process writes at a time, the others (the alert endpoint) get their turn."""
         self._new_unit = new_unit
         self._exclusive = exclusive
+        self._clock = clock
         self._interval = interval
         self._pause = pause
         self._wake = asyncio.Event()
@@ -64,7 +66,7 @@ class InboxProcessor:
             if not held:
                 return 0
             while not self._stopping:
-                done = await drain_inbox(self._new_unit, between=self._between)
+                done = await drain_inbox(self._new_unit, self._clock, between=self._between)
                 total += done
                 if done == 0:
                     break

@@ -31,7 +31,7 @@ from core.incidents.lifecycle import (
 )
 from core.incidents.ports import AlertBatch, IncidentRecord, NewIncident
 from core.incidents.routing import route_alert
-from core.ports import UnitOfWork
+from core.ports import Clock, UnitOfWork
 
 
 class IncidentNotFound(LookupError):
@@ -81,16 +81,24 @@ async def _apply(
 
 
 async def ingest(
-    uow: UnitOfWork, batch: AlertBatch, now: datetime, *, inbox_id: int | None = None
+    uow: UnitOfWork,
+    batch: AlertBatch,
+    now: datetime,
+    *,
+    inbox_id: int | None = None,
+    processed_at: datetime | None = None,
 ) -> IngestResult:
     """Store a delivery of alerts and open, update or resolve its incident.
 
-    With ``inbox_id``, the inbox row is marked done in the same transaction.
+    ``now`` is when the delivery was received (the incident's times count from it). With
+    ``inbox_id``, the inbox row is marked done in the same transaction, at ``processed_at``
+    (default ``now``).
     """
     async with uow:
         result = await _ingest(uow, batch, now)
         if inbox_id is not None:
-            await uow.inbox.done(inbox_id, now, result.incident_id, result.action)
+            done_at = processed_at or now
+            await uow.inbox.done(inbox_id, done_at, result.incident_id, result.action)
         await uow.commit()
     return result
 
@@ -217,6 +225,7 @@ async def fire_due(uow: UnitOfWork, now: datetime, *, worker: str, limit: int = 
 
 async def drain_inbox(
     new_unit: Callable[[], UnitOfWork],
+    clock: Clock,
     *,
     limit: int = 100,
     max_attempts: int = 5,
@@ -228,6 +237,7 @@ async def drain_inbox(
     fails is counted and tried again on the next drain, and given up after ``max_attempts``
     (kept, with its error, for a person to look at) so it cannot block the ones behind it.
     ``between`` is awaited after each transaction (the caller's chance to let others write).
+    The incident's times are the delivery's receive time; ``clock`` says when it was done.
     """
     unit = new_unit()
     async with unit:
@@ -238,7 +248,13 @@ async def drain_inbox(
             await between()
         try:
             batch = batch_from_json(delivery.batch)
-            await ingest(new_unit(), batch, delivery.received_at, inbox_id=delivery.id)
+            await ingest(
+                new_unit(),
+                batch,
+                delivery.received_at,
+                inbox_id=delivery.id,
+                processed_at=clock.now(),
+            )
             processed += 1
         except Exception as exc:
             failing = new_unit()

@@ -424,3 +424,36 @@ async def test_database_down_is_503_so_alertmanager_retries(tmp_path) -> None:
     finally:
         await engine.dispose()
     assert status == 503 and body == {"error": "the alert could not be stored; retry"}
+
+
+async def test_an_incident_counts_from_receipt_and_the_inbox_records_when_it_was_done(
+    engine: AsyncEngine,
+) -> None:
+    """A delivery that waited in the inbox (a busy or restarted worker) opens its incident at
+    the time it was received, and is marked processed at the time it was."""
+    from datetime import timedelta
+
+    from core.incidents.inbox import batch_to_json
+    from core.incidents.service import drain_inbox
+    from integrations.alerts.payloads import AlertmanagerPayload
+
+    await apply_configuration(
+        SqlUnitOfWork(session_factory(engine)),
+        load_configuration(EXAMPLE_CONFIG),
+        actor="t",
+        source="t",
+        now=at("2026-01-01 00:00"),
+    )
+    batch = AlertmanagerPayload.model_validate(PAYLOAD).to_batch()
+    async with SqlUnitOfWork(session_factory(engine)) as uow:
+        await uow.inbox.add_many([("alertmanager", NOW, batch_to_json(batch))])
+        await uow.commit()
+    later = NOW + timedelta(seconds=40)
+    assert (
+        await drain_inbox(lambda: SqlUnitOfWork(session_factory(engine)), FrozenClock(later)) == 1
+    )
+    async with engine.connect() as conn:
+        delivery = (await conn.execute(select(InboxRow))).one()
+        incident = (await conn.execute(select(IncidentRow))).one()
+    assert (delivery.status, delivery.received_at, delivery.processed_at) == ("done", NOW, later)
+    assert incident.opened_at == NOW
