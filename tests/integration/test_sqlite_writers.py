@@ -158,3 +158,31 @@ async def test_postgres_has_no_intake_lock(engine: AsyncEngine) -> None:
     assert (priority is not None) == expected
     if priority is not None:
         priority.close()
+
+
+async def test_the_inbox_is_worked_by_one_process_at_a_time(
+    sqlite_engine: AsyncEngine, tmp_path: Path
+) -> None:
+    from storage.locks import exclusive
+
+    lock_file = tmp_path / "w.db-alert-inbox.lock"
+    code = (
+        "import fcntl, os, sys, time\n"
+        f"fd = os.open({str(lock_file)!r}, os.O_RDWR | os.O_CREAT)\n"
+        "fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); time.sleep(60)\n"
+    )
+    other = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", code, stdout=asyncio.subprocess.PIPE
+    )
+    try:
+        assert other.stdout is not None
+        assert await asyncio.wait_for(other.stdout.readline(), 10) == b"held\n"
+        async with exclusive(sqlite_engine, "alert-inbox") as held:
+            assert held is False  # another process works the inbox: skip
+    finally:
+        other.kill()
+        await other.wait()
+    async with exclusive(sqlite_engine, "alert-inbox") as held:
+        assert held is True
+        async with exclusive(sqlite_engine, "alert-inbox") as again:
+            assert again is False  # and one holder within this process too
