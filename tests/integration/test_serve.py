@@ -10,6 +10,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -155,3 +156,49 @@ def test_port_in_use_is_one_line(tmp_path: Path) -> None:
         .startswith(f"error: cannot listen on 127.0.0.1:{port}")
     )
     assert "Traceback" not in result.stderr
+
+
+async def test_worker_alone_works_off_the_inbox_and_stops_on_sigterm(tmp_path: Path) -> None:
+    """``oncall worker`` without ``serve``: it finds stored deliveries by polling, and
+    SIGTERM stops it cleanly (exit 0) after its work under way."""
+    import asyncio
+
+    from sqlalchemy import select
+
+    from core.incidents.inbox import batch_to_json
+    from core.incidents.ports import AlertBatch
+    from storage.engine import create_engine
+    from storage.incident_tables import InboxRow, IncidentRow
+    from storage.uow import SqlUnitOfWork, session_factory
+    from tests.support import apply_example
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'w.db'}"
+    await apply_example(url)
+    engine = create_engine(url)
+    try:
+        batch = AlertBatch(
+            "generic", "disk-full", "firing", "Disk full", {"service": "checkout-api"}
+        )
+        async with SqlUnitOfWork(session_factory(engine)) as uow:
+            await uow.inbox.add_many([("generic", datetime.now(UTC), batch_to_json(batch))])
+            await uow.commit()
+        proc = await asyncio.create_subprocess_exec(
+            ONCALL, "worker", env=oncall_env(url), cwd=tmp_path, stderr=asyncio.subprocess.PIPE
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            async with engine.connect() as conn:
+                status = (await conn.execute(select(InboxRow.status))).scalar_one()  # type: ignore[call-overload]
+                titles = (await conn.execute(select(IncidentRow.title))).scalars().all()  # type: ignore[call-overload]
+            if status == "done":
+                break
+            assert time.monotonic() < deadline, "the worker did not process the delivery"
+            await asyncio.sleep(0.1)
+        assert titles == ["Disk full"]
+        proc.send_signal(signal.SIGTERM)
+        assert proc.stderr is not None
+        err = (await asyncio.wait_for(proc.stderr.read(), 30)).decode()
+        assert await proc.wait() == 0, err
+        assert f"worker {proc.pid} stopped" in err and "Traceback" not in err
+    finally:
+        await engine.dispose()
