@@ -1,14 +1,16 @@
 """Alert intake and escalation timeliness: prints figures, asserts nothing (house rule 9).
 
 Run: ``.venv/bin/python -m bench.alerts``. Loopback only, SQLite in a temporary folder, about
-a minute and a half on two cores. Four measurements:
+two minutes on two cores. ``oncall serve`` answers HTTP in its process and makes incidents in
+its worker process. Four measurements:
 
 1. webhook throughput: the same closed-loop load (concurrency 32, 2,000 requests of 10-alert
    Alertmanager payloads) against a bare aiohttp handler (read, ``json.loads``, answer 200) and
    against a real ``oncall serve`` with ``examples/oncall.yaml`` applied; once with distinct
    ``groupKey``s (each opens an incident: routing, who is on call, a page, notifications, a
    ticket message and an escalation step) and once with 20 ``groupKey``s repeated (the
-   deduplication path: the same alerts again, nothing new stored);
+   deduplication path: the same alerts again, nothing new stored); after the first, how fast
+   the worker worked off the inbox;
 2. latency at a fixed rate of 100 requests/s for 10 s (open loop: latency counts from the
    instant a request was due to be sent, so a server that falls behind shows it);
 3. escalation timeliness: 1,000 incidents opened in a burst whose first tier escalates after
@@ -318,6 +320,48 @@ def line(label: str, run: Run, bare: Run | None = None, alerts_per_request: int 
     )
 
 
+async def processing(url: str, within: float = 180.0) -> None:
+    """How fast the worker turned the stored deliveries into incidents: wait until the inbox
+    is worked off, then count deliveries per second from the first received to the last
+    processed (the closed loop stores them faster than they are processed; they wait, in
+    order, in the inbox)."""
+    from sqlalchemy import func, select
+
+    from storage.engine import create_engine
+    from storage.incident_tables import InboxRow
+
+    table = InboxRow.__table__  # type: ignore[attr-defined]
+    engine = create_engine(url)
+    deadline = time.monotonic() + within
+    try:
+        while True:
+            async with engine.connect() as conn:
+                pending = (
+                    await conn.execute(select(func.count()).where(table.c.status == "pending"))
+                ).scalar_one()
+                if pending == 0 or time.monotonic() > deadline:
+                    first, last, done = (
+                        await conn.execute(
+                            select(
+                                func.min(table.c.received_at),
+                                func.max(table.c.processed_at),
+                                func.count(),
+                            ).where(table.c.status == "done")
+                        )
+                    ).one()
+                    break
+            await asyncio.sleep(0.5)
+    finally:
+        await engine.dispose()
+    seconds = (last - first).total_seconds() if first and last else 0.0
+    rate = done / seconds if seconds else 0.0
+    left = f", {pending} still waiting after {within:.0f} s" if pending else ""
+    print(
+        f"  {'worker, making incidents':<24} {rate:7.0f} deliveries/s ({done} in {seconds:.1f} s, "
+        f"each routed, its on-call person found and paged, an escalation scheduled){left}"
+    )
+
+
 # Escalation timeliness ---------------------------------------------------------------------
 
 ESCALATION_CONFIG = """\
@@ -446,10 +490,11 @@ async def main() -> None:
             bare_dup = await closed_loop(base, repeated("bare-dup", REQUESTS))
         print(line("bare, distinct groups", bare_new))
         print(line("bare, repeated groups", bare_dup))
-        with oncall(folder, EXAMPLE_CONFIG, "oncall") as (base, _url):
+        with oncall(folder, EXAMPLE_CONFIG, "oncall") as (base, url):
             await closed_loop(base, distinct("warm", 20))
             ours_new = await closed_loop(base, distinct("new", REQUESTS))
             print(line("oncall, new incidents", ours_new, bare=bare_new))
+            await processing(url)
             ours_dup = await closed_loop(base, repeated("dup", REQUESTS))
             print(line("oncall, deduplicated", ours_dup, bare=bare_dup))
         with oncall(folder, EXAMPLE_CONFIG, "oncall-rate") as (base, _url):
