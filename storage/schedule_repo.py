@@ -31,25 +31,24 @@ _O: Table = OverrideRow.__table__  # type: ignore[attr-defined]
 _T: Table = TimeOffRow.__table__  # type: ignore[attr-defined]
 _R: Table = ConfigRevisionRow.__table__  # type: ignore[attr-defined]
 _C: Table = QueueCheckpointRow.__table__  # type: ignore[attr-defined]
-_OVERRIDES = (
-    select(_O)
-    .where(
-        _O.c.starts_at < bindparam("end"),
-        _O.c.ends_at > bindparam("start"),
-        _O.c.cancelled_at.is_(None),
+
+
+def _overlapping(table: Table) -> Any:
+    """Rows of ``table`` (not cancelled) overlapping ``[:start, :end)``, oldest first."""
+    return (
+        select(table)
+        .where(
+            table.c.starts_at < bindparam("end"),
+            table.c.ends_at > bindparam("start"),
+            table.c.cancelled_at.is_(None),
+        )
+        .order_by(table.c.id)
     )
-    .order_by(_O.c.id)
-)
+
+
+_OVERRIDES = _overlapping(_O)
 _OVERRIDES_OF = _OVERRIDES.where(_O.c.schedule_id.in_(bindparam("schedule_ids", expanding=True)))
-_TIME_OFF = (
-    select(_T)
-    .where(
-        _T.c.starts_at < bindparam("end"),
-        _T.c.ends_at > bindparam("start"),
-        _T.c.cancelled_at.is_(None),
-    )
-    .order_by(_T.c.id)
-)
+_TIME_OFF = _overlapping(_T)
 _TIME_OFF_OF = _TIME_OFF.where(_T.c.person_id.in_(bindparam("person_ids", expanding=True)))
 # The revision in force at the start (the first one ever also stands for the past), and every
 # one applied after it before the end.
