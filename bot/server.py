@@ -36,6 +36,7 @@ async def serve(settings: Settings) -> int:
     engine = await prepare_database(settings, checkpoints=False)  # the worker's commits do them
     runner: web.AppRunner | None = None
     worker = WorkerProcess(os.environ)
+    priority = write_priority(engine)
     try:
         config = None
         if settings.config_path:
@@ -52,7 +53,6 @@ async def serve(settings: Settings) -> int:
                 )
             else:
                 log.info("configuration %s is already applied", settings.config_path)
-        priority = write_priority(engine)
         runtime = Runtime(
             settings=settings, engine=engine, clock=clock, background=worker, priority=priority
         )
@@ -79,6 +79,8 @@ async def serve(settings: Settings) -> int:
         if runner is not None:
             await runner.cleanup()
         await worker.stop()
+        if priority is not None:
+            priority.close()
         await engine.dispose()
 
 
