@@ -73,12 +73,18 @@ class Background:
         pause = 0.0 if is_postgres(engine) else SQLITE_PAUSE
         self.clock = clock
         self.scheduler = SchedulerLoop(clock)
+        # New pages go out at once, not at the outbox lane's next second.
         self.inbox = InboxProcessor(
-            new_unit, lambda: exclusive(engine, "alert-inbox"), clock, pause=pause
+            new_unit,
+            lambda: exclusive(engine, "alert-inbox"),
+            clock,
+            pause=pause,
+            processed=self._send_now,
         )
         worker = f"{socket.gethostname()}:{os.getpid()}"
         sender = OutboxSender(new_unit, destinations(settings))
-        self.scheduler.add("escalations", escalation_job(new_unit, worker, clock, pause=pause))
+        escalations = escalation_job(new_unit, worker, clock, pause=pause, fired=self._send_now)
+        self.scheduler.add("escalations", escalations)
         self.scheduler.add("outbox", sender.run_once_job, lane="outbox")
         hourly, half_minute = timedelta(hours=1), timedelta(seconds=30)
         checkpoints = read_then_write_job(advance_checkpoints, new_unit, read_unit)
@@ -86,6 +92,9 @@ class Background:
         self.scheduler.add("hand-overs", every(half_minute, unit_job(announce_handovers, new_unit)))
         gaps = read_then_write_job(warn_about_gaps, new_unit, read_unit)
         self.scheduler.add("coverage gaps", every(hourly, gaps))
+
+    def _send_now(self) -> None:
+        self.scheduler.kick("outbox")
 
     def start(self) -> None:
         """Start the inbox processor and the scheduling loop on the running event loop."""

@@ -30,14 +30,18 @@ class InboxProcessor:
         *,
         interval: float = 1.0,
         pause: float = 0.0,
+        processed: Callable[[], None] | None = None,
     ) -> None:
         """``pause``: seconds to sleep between two deliveries, so that on SQLite, where one
-        process writes at a time, the others (the alert endpoint) get their turn."""
+        process writes at a time, the others (the alert endpoint) get their turn.
+        ``processed`` is called after each drain that processed deliveries (their pages
+        wait in the outbox; one drain takes up to 100 deliveries)."""
         self._new_unit = new_unit
         self._exclusive = exclusive
         self._clock = clock
         self._interval = interval
         self._pause = pause
+        self._processed = processed
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -68,6 +72,8 @@ class InboxProcessor:
             while not self._stopping:
                 done = await drain_inbox(self._new_unit, self._clock, between=self._between)
                 total += done
+                if done and self._processed is not None:
+                    self._processed()
                 if done == 0:
                     break
         self.processed += total

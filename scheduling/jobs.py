@@ -35,6 +35,7 @@ def escalation_job(
     *,
     batch: int = 10,
     pause: float = 0.0,
+    fired: Callable[[], None] | None = None,
 ) -> TickJob:
     """Fire every due escalation and snooze end, ``batch`` per transaction, until none is due.
 
@@ -42,10 +43,16 @@ def escalation_job(
     was written) is the true time, and steps falling due during a long tick are taken too.
     Between batches the job sleeps ``pause`` seconds: on SQLite, where one process writes at
     a time, that is when the others (the alert endpoint storing deliveries) get their turn.
+    ``fired`` is called after a batch fired something (its pages wait in the outbox).
     """
 
     async def run(now: datetime) -> None:
-        while await fire_due(new_unit(), now, worker=worker, limit=batch) >= batch:
+        while True:
+            count = await fire_due(new_unit(), now, worker=worker, limit=batch)
+            if count and fired is not None:
+                fired()
+            if count < batch:
+                return
             await asyncio.sleep(pause)
             now = clock.now()
 

@@ -34,6 +34,7 @@ class _Lane:
     busy: asyncio.Lock = field(default_factory=asyncio.Lock)
     last_tick: datetime | None = None
     ticks: int = 0
+    again: bool = False  # kicked while a tick ran: tick once more when it ends
 
 
 class SchedulerLoop:
@@ -45,6 +46,7 @@ class SchedulerLoop:
         self._lanes: dict[str, _Lane] = {MAIN: _Lane(MAIN)}
         self._scheduler: AsyncIOScheduler | None = None
         self._stopping = False
+        self._kicked: set[asyncio.Task[None]] = set()
 
     def add(self, name: str, job: TickJob, *, lane: str = MAIN) -> None:
         """Run ``job(now)`` on every tick of ``lane``, after the jobs added to it before."""
@@ -74,15 +76,31 @@ class SchedulerLoop:
         if self._stopping:
             return
         async with current.busy:
-            if self._stopping:
-                return
-            for name, job in current.jobs:
-                try:
-                    await job(self._clock.now())
-                except Exception:
-                    log.exception("scheduled job %s failed; it runs again next tick", name)
-            current.last_tick = self._clock.now()
-            current.ticks += 1
+            while not self._stopping:
+                current.again = False
+                for name, job in current.jobs:
+                    try:
+                        await job(self._clock.now())
+                    except Exception:
+                        log.exception("scheduled job %s failed; it runs again next tick", name)
+                current.last_tick = self._clock.now()
+                current.ticks += 1
+                if not current.again:
+                    break
+
+    def kick(self, lane: str) -> None:
+        """Tick ``lane`` now rather than at its next second (new work was just written: the
+        messages of a new incident, say). A lane in the middle of a tick ticks once more when
+        it ends, so work written after its jobs looked is not left for the next second."""
+        current = self._lanes.get(lane)
+        if current is None or self._stopping or not self.running:
+            return
+        if current.busy.locked():
+            current.again = True
+            return
+        self._kicked.add(asyncio.create_task(self.tick_once(lane)))
+        for task in [t for t in self._kicked if t.done()]:
+            self._kicked.discard(task)
 
     @property
     def last_tick(self) -> datetime | None:
@@ -122,3 +140,5 @@ class SchedulerLoop:
         finally:
             for lane in self._lanes.values():
                 lane.busy.release()
+        await asyncio.gather(*self._kicked, return_exceptions=True)  # each returns at once
+        self._kicked.clear()

@@ -272,3 +272,37 @@ async def test_unregistered_destination_is_retried_not_lost(ready: AsyncEngine) 
     assert all(
         r.status == "pending" and "no destination" in r.last_error for r in await outbox_rows(ready)
     )
+
+
+async def test_firing_and_processing_tell_the_outbox_to_send_now(ready: AsyncEngine) -> None:
+    """The escalation job and the inbox processor call back when they wrote pages, so the
+    worker sends them at once instead of at the outbox lane's next tick."""
+    from contextlib import asynccontextmanager
+
+    from core.incidents.inbox import batch_to_json
+    from scheduling.inbox import InboxProcessor
+    from scheduling.jobs import escalation_job
+    from tests.fakes import FrozenClock
+
+    calls: list[str] = []
+    clock = FrozenClock(T0)
+
+    @asynccontextmanager
+    async def held() -> Any:
+        yield True
+
+    processor = InboxProcessor(
+        lambda: unit(ready), held, clock, processed=lambda: calls.append("processed")
+    )
+    assert await processor.drain() == 0 and calls == []  # nothing stored: no call
+    async with unit(ready) as uow:
+        await uow.inbox.add_many([("alertmanager", T0, batch_to_json(batch()))])
+        await uow.commit()
+    assert await processor.drain() == 1 and calls == ["processed"]
+
+    job = escalation_job(lambda: unit(ready), "w", clock, fired=lambda: calls.append("fired"))
+    await job(T0 + timedelta(minutes=4))  # nothing due yet
+    assert calls == ["processed"]
+    await job(T0 + timedelta(minutes=5))
+    assert calls == ["processed", "fired"]
+    assert await pages(ready) == [("ann", 1), ("dan", 2)]

@@ -108,3 +108,50 @@ async def test_lanes_do_not_hold_each_other_up() -> None:
     assert len(ran) == 1
     stuck.set()
     await outbox_tick
+
+
+async def test_a_kicked_lane_ticks_now_and_once_more_if_it_was_ticking() -> None:
+    """New work (a new incident's pages) need not wait for the lane's next tick; work written
+    while a tick runs is looked at by one more tick right after it."""
+    import asyncio
+
+    from scheduling.loop import SchedulerLoop
+    from tests.fakes import FrozenClock
+
+    loop = SchedulerLoop(FrozenClock(datetime(2026, 3, 1, tzinfo=UTC)), tick=timedelta(hours=1))
+    runs: list[str] = []
+    release, ran = asyncio.Event(), asyncio.Event()
+
+    async def send(now: datetime) -> None:
+        runs.append("send")
+        ran.set()
+        if len(runs) == 2:
+            await release.wait()
+
+    async def until(count: int) -> None:
+        async with asyncio.timeout(5):
+            while len(runs) < count:
+                ran.clear()
+                await ran.wait()
+
+    loop.add("outbox", send, lane="outbox")
+    loop.kick("outbox")  # not started: nothing
+    await asyncio.sleep(0.01)
+    assert runs == []
+    loop.start()
+    try:
+        await until(1)  # the first tick at start; the next is an hour away
+        loop.kick("outbox")
+        await until(2)  # at once; and while it runs, two more kicks
+        loop.kick("outbox")
+        loop.kick("outbox")
+        release.set()
+        await until(3)  # one more tick after it, not two
+        await asyncio.sleep(0.05)
+        assert runs == ["send"] * 3
+        loop.kick("no such lane")
+    finally:
+        await loop.stop()
+    loop.kick("outbox")  # stopped: nothing
+    await asyncio.sleep(0.01)
+    assert len(runs) == 3
