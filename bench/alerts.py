@@ -12,7 +12,9 @@ its worker process. Four measurements:
    deduplication path: the same alerts again, nothing new stored); after the first, how fast
    the worker worked off the inbox;
 2. latency at a fixed rate of 100 requests/s for 10 s (open loop: latency counts from the
-   instant a request was due to be sent, so a server that falls behind shows it);
+   instant a request was due to be sent, so a server that falls behind shows it), and the
+   time from each delivery's receipt to its page handed to the destination; then the same at
+   10 requests/s, a storm more like real ones;
 3. escalation timeliness: 1,000 incidents opened in a burst whose first tier escalates after
    2, 3, 4 or 5 s; how late each escalation fired. ``recorded`` is ``done_at - due_at`` as the
    server wrote it (``done_at`` is the tick's start, so it cannot show a slow tick), ``seen`` is
@@ -53,6 +55,7 @@ CONCURRENCY = 32
 TIME_CAP = 20.0  # seconds: a closed-loop run sends no new request after this
 REQUEST_TIMEOUT = 10.0
 RATE, RATE_SECONDS = 100, 10
+QUIET_RATE = 10
 ESCALATIONS = 1000
 TARGET_RPS, TARGET_P99_MS, TARGET_LATE_S = 500, 50, 1.5
 
@@ -125,13 +128,15 @@ def bare_server() -> None:
     app = web.Application(client_max_size=1024 * 1024)
     app.router.add_post("/alerts/alertmanager", alerts)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", healthz)
     port = int(os.environ["PORT"])
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
 
 @contextmanager
 def process(command: list[str], env: dict[str, str], folder: Path, name: str) -> Iterator[str]:
-    """Start a server process (port in ``PORT``), wait for ``/healthz``; yields its base URL.
+    """Start a server process (port in ``PORT``), wait until ``/readyz`` answers 200 (for
+    ``oncall serve``: its worker process ticks); yields its base URL.
 
     On the way out it is stopped, and what its log says about trouble is printed.
     """
@@ -152,7 +157,7 @@ def process(command: list[str], env: dict[str, str], folder: Path, name: str) ->
             if proc.poll() is not None:
                 raise SystemExit(f"{name} exited with {proc.returncode}:\n{log.read_text()}")
             try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2):
+                with urllib.request.urlopen(f"{base}/readyz", timeout=2):
                     break
             except OSError:
                 if time.monotonic() > deadline:
@@ -362,6 +367,53 @@ async def processing(url: str, within: float = 180.0) -> None:
     )
 
 
+async def paging_delay(
+    url: str, group: str, label: str, expected: int, within: float = 60.0
+) -> None:
+    """From a delivery's receipt to its page handed to the destination (the log here; Slack
+    or Teams later): the inbox, the incident, the outbox, the sender. Only the incidents of
+    groups whose name starts with ``group``."""
+    from sqlalchemy import select
+
+    from storage.engine import create_engine
+    from storage.incident_tables import InboxRow, IncidentRow, OutboxRow
+
+    inbox = InboxRow.__table__  # type: ignore[attr-defined]
+    outbox = OutboxRow.__table__  # type: ignore[attr-defined]
+    incidents = IncidentRow.__table__  # type: ignore[attr-defined]
+    query = (
+        select(inbox.c.received_at, outbox.c.sent_at)
+        .join(outbox, outbox.c.incident_id == inbox.c.incident_id)
+        .join(incidents, incidents.c.id == inbox.c.incident_id)
+        .where(
+            outbox.c.kind == "page",
+            inbox.c.action == "opened",
+            incidents.c.dedup_key.contains(f'group="{group}'),
+        )
+    )
+    engine = create_engine(url)
+    deadline = time.monotonic() + within
+    try:
+        while True:
+            async with engine.connect() as conn:
+                rows = (await conn.execute(query)).all()
+            done = len(rows) >= expected and all(sent for _, sent in rows)
+            if done or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.5)
+    finally:
+        await engine.dispose()
+    delays = sorted((sent - received).total_seconds() for received, sent in rows if sent)
+    if not delays:
+        print("  no page was sent")
+        return
+    p99 = delays[min(len(delays) - 1, max(0, round(0.99 * len(delays)) - 1))]
+    print(
+        f"  {label:<24} p50 {statistics.median(delays):5.2f} s   p99 {p99:5.2f} s"
+        f"   max {delays[-1]:5.2f} s   ({len(delays)} pages)"
+    )
+
+
 # Escalation timeliness ---------------------------------------------------------------------
 
 ESCALATION_CONFIG = """\
@@ -497,7 +549,7 @@ async def main() -> None:
             await processing(url)
             ours_dup = await closed_loop(base, repeated("dup", REQUESTS))
             print(line("oncall, deduplicated", ours_dup, bare=bare_dup))
-        with oncall(folder, EXAMPLE_CONFIG, "oncall-rate") as (base, _url):
+        with oncall(folder, EXAMPLE_CONFIG, "oncall-rate") as (base, rate_url):
             print(
                 f"Fixed rate: {RATE} req/s for {RATE_SECONDS} s, each a new incident "
                 f"(target p99 < {TARGET_P99_MS} ms; a request times out after "
@@ -505,6 +557,10 @@ async def main() -> None:
             )
             steady = await fixed_rate(base, distinct("rate", RATE * RATE_SECONDS), RATE)
             print(line(f"oncall at {RATE} req/s", steady))
+            await paging_delay(rate_url, "rate-", "alert to page sent", RATE * RATE_SECONDS)
+            quiet = await fixed_rate(base, distinct("quiet", QUIET_RATE * RATE_SECONDS), QUIET_RATE)
+            print(line(f"then {QUIET_RATE} req/s", quiet))
+            await paging_delay(rate_url, "quiet-", "alert to page sent", QUIET_RATE * RATE_SECONDS)
         for spread, what in (
             (60.0, "over a minute (about 17 a second)"),
             (3.0, "within 3 s (a burst)"),
