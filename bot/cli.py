@@ -106,7 +106,11 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 @app.command()
 @friendly
 def serve() -> None:
-    """Run the bot: the HTTP endpoints, Slack and Teams, and the scheduler loop."""
+    """Run the bot: the HTTP endpoints here, the background work in a worker process.
+
+    The worker (oncall worker) works off the alert inbox and runs the scheduling loop:
+    escalations, the outbox, hand-overs, gap warnings. serve restarts it if it dies.
+    """
     from bot.server import serve as serve_forever
 
     settings = load_settings()
@@ -122,7 +126,7 @@ def worker(
 ) -> None:
     """Run the background work alone: the alert inbox, escalations, the outbox, hand-overs.
 
-    ``oncall serve`` starts one itself; run more (on PostgreSQL) to share the work.
+    oncall serve starts one itself; run more (on PostgreSQL) to share the work.
     """
     from bot.worker import run_worker
 
