@@ -74,14 +74,19 @@ async def serve(settings: Settings) -> int:
         announce(settings, services)
         await _until_signalled()
         log.info("stopping")
+        worker.stopping()  # at once: the worker winds down while the listener closes
         return 0
     finally:
-        if runner is not None:
-            await runner.cleanup()
-        await worker.stop()
-        if priority is not None:
-            priority.close()
-        await engine.dispose()
+        try:
+            if runner is not None:
+                await runner.cleanup()
+        finally:
+            try:
+                await worker.stop()
+            finally:
+                if priority is not None:
+                    priority.close()
+                await engine.dispose()
 
 
 def announce(settings: Settings, services: list[str]) -> None:

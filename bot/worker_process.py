@@ -23,7 +23,8 @@ from collections.abc import Mapping
 from datetime import datetime
 
 log = logging.getLogger("oncall.worker")
-WORKER_COMMAND = (sys.executable, "-m", "bot", "worker", "--controlled")
+# -P: never import a ``bot`` package from the working directory instead of ours.
+WORKER_COMMAND = (sys.executable, "-P", "-m", "bot", "worker", "--controlled")
 
 
 class WorkerProcess:
@@ -90,28 +91,34 @@ class WorkerProcess:
             return "no recent tick from the worker process"
         return None
 
-    async def stop(self) -> None:
-        """Close the child's stdin (it finishes its work under way and exits); kill it if it
-        has not exited within ``stop_within`` seconds."""
+    def stopping(self) -> None:
+        """Begin stopping: no more restarts, and the child is told to finish (end of its
+        stdin). ``serve`` calls this as soon as it is signalled, so a child that the same
+        signal reached (systemd signals the whole group) is not started again meanwhile."""
         self._stopping = True
         self._stopped.set()
         proc = self._proc
-        if proc is not None and proc.returncode is None:
-            if proc.stdin is not None:
-                proc.stdin.close()
-            try:
-                await asyncio.wait_for(proc.wait(), self._stop_within)
-            except TimeoutError:
-                log.error(
-                    "the worker process did not stop within %gs; killing it", self._stop_within
-                )
+        if proc is not None and proc.stdin is not None and not proc.stdin.is_closing():
+            proc.stdin.close()
+
+    async def stop(self) -> None:
+        """Stop: the child finishes its work under way and exits; it is killed if it has not
+        within ``stop_within`` seconds (one being started right now included)."""
+        self.stopping()
+        if self._task is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), self._stop_within)
+        except TimeoutError:
+            log.error("the worker process did not stop within %gs; killing it", self._stop_within)
+            proc = self._proc
+            if proc is not None and proc.returncode is None:
                 proc.kill()
-                await proc.wait()
-        if self._task is not None:
             await self._task
-            self._task = None
+        self._task = None
 
     async def _supervise(self) -> None:
+        """Run the child again and again until stopping; never ends on an error of its own."""
         delay = 1.0
         while not self._stopping:
             began = time.monotonic()
@@ -119,6 +126,10 @@ class WorkerProcess:
                 ended = f"exited with status {await self._run_once()}"
             except OSError as exc:
                 ended = f"could not start: {exc}"
+            except Exception as exc:  # never leave the child unwatched and unrestarted
+                log.exception("watching the worker process failed")
+                ended = f"was left: {type(exc).__name__}"
+                await self._end(self._proc)
             if self._stopping:
                 return
             if time.monotonic() - began > 60:
@@ -128,8 +139,14 @@ class WorkerProcess:
                 await asyncio.wait_for(self._stopped.wait(), delay)
             delay = min(delay * 2, 30.0)
 
+    async def _end(self, proc: asyncio.subprocess.Process | None) -> None:
+        if proc is not None and proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+
     async def _run_once(self) -> int:
-        """Run the child until it exits; its exit status."""
+        """Run the child until it exits; its exit status. Its stdout is read in chunks (any
+        ``tick`` in one is a heartbeat), so no length of output can stop the reading."""
         self._last_beat = None
         proc = await asyncio.create_subprocess_exec(
             *self._command,
@@ -141,11 +158,10 @@ class WorkerProcess:
         )
         self._proc = proc
         self.starts += 1
+        if self._stopping and proc.stdin is not None:
+            proc.stdin.close()  # stop() came while it was being started
         assert proc.stdout is not None
-        while True:
-            line = await proc.stdout.readline()
-            if not line:
-                break
-            if line.strip() == b"tick":
+        while chunk := await proc.stdout.read(4096):
+            if b"tick" in chunk:
                 self._last_beat = time.monotonic()
         return await proc.wait()

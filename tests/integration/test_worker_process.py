@@ -116,3 +116,62 @@ async def test_a_child_that_ignores_the_end_of_stdin_is_killed(tmp_path: Path) -
     await process.stop()
     assert time.monotonic() - began < 10
     assert process.problem(now()) == "worker process not running"
+
+
+async def test_stop_while_the_child_is_being_started_does_not_hang(tmp_path: Path) -> None:
+    process = worker(tmp_path)
+    process.start()
+    await asyncio.sleep(0)  # the supervisor is inside create_subprocess_exec
+    await asyncio.wait_for(process.stop(), 15)
+    assert process.problem(now()) == "worker process not running"
+    assert (tmp_path / "run-0").read_text().splitlines()[-1] == "eof"  # told, not killed
+
+
+async def test_any_amount_of_output_keeps_the_heartbeat_read(tmp_path: Path) -> None:
+    noisy = (
+        "import sys, time\nsys.stdout.write('x' * 70000); sys.stdout.flush()\n"
+        "while True: print('tick', flush=True); time.sleep(0.1)"
+    )
+    process = WorkerProcess({}, command=(sys.executable, "-c", noisy), stop_within=0.5)
+    process.start()
+    try:
+        await until(lambda: process.problem(now()) is None, "a tick after 70,000 bytes")
+    finally:
+        await process.stop()
+    assert process.starts == 1
+
+
+async def test_a_child_signalled_with_serve_is_not_started_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """systemd signals the whole group: serve begins stopping at once, so the child's own
+    exit is expected, not a crash to recover from."""
+    import os
+    import signal
+
+    process = worker(tmp_path)
+    process.start()
+    await until(lambda: process.problem(now()) is None, "the first tick")
+    process.stopping()
+    assert process.pid is not None
+    os.kill(process.pid, signal.SIGTERM)
+    await asyncio.sleep(1.5)  # longer than the first restart delay
+    await process.stop()
+    assert process.starts == 1
+    assert "starting it again" not in caplog.text
+
+
+def test_the_worker_command_never_imports_a_bot_package_from_the_working_directory(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+
+    from bot.worker_process import WORKER_COMMAND
+
+    (tmp_path / "bot").mkdir()
+    (tmp_path / "bot" / "__init__.py").write_text("print('WRONG bot package')\n")
+    (tmp_path / "bot" / "__main__.py").write_text("print('WRONG bot package')\n")
+    command = [*WORKER_COMMAND[: WORKER_COMMAND.index("worker")], "worker", "--help"]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert "WRONG" not in result.stdout + result.stderr
+    assert result.returncode == 0 and "Run the background work alone" in result.stdout
