@@ -115,7 +115,7 @@ def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def _no_checkpoints(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA wal_autocheckpoint=0")
+    cursor.execute(f"PRAGMA wal_autocheckpoint={RARE_CHECKPOINT_PAGES}")
     cursor.close()
 
 
@@ -123,6 +123,7 @@ WRITE_INTENT = "oncall_write_intent"
 LOCK_POLL = 0.0005  # seconds between tries for another process's write lock
 LOCK_WAIT = 5.0  # seconds of trying before "database is locked"
 BUSY_TIMEOUT_MS = 5000
+RARE_CHECKPOINT_PAGES = 10_000  # see create_engine(checkpoints=False)
 
 
 def _sqlite_begin(connection: Any) -> None:

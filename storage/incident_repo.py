@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.incidents.lifecycle import IncidentState
 from core.incidents.ports import IncidentRecord, NewAlert, NewIncident, PendingStep
+from storage.incident_tables import OPEN_INCIDENT
 from storage.statements import ALERTS, EVENTS, INCIDENTS, STEPS, insert_for, per_dialect
 
 _STATE_FIELDS = (
@@ -108,7 +109,7 @@ def _create_statement(dialect: str) -> Any:
     return (
         insert_for(dialect, INCIDENTS)
         .on_conflict_do_nothing(
-            index_elements=["source", "dedup_key"], index_where=text("status != 'resolved'")
+            index_elements=["source", "dedup_key"], index_where=text(OPEN_INCIDENT)
         )
         .returning(INCIDENTS.c.id)
     )

@@ -10,6 +10,10 @@ from sqlmodel import Field, SQLModel
 
 from storage.tables import instant_column, json_column
 
+# An incident is open until resolved; one open incident per (source, dedup_key). The same
+# text is the partial index's predicate and the ON CONFLICT target's (storage.incident_repo).
+OPEN_INCIDENT = "status != 'resolved'"
+
 
 class IncidentRow(SQLModel, table=True):
     """One incident; at most one open (not resolved) per ``(source, dedup_key)``."""
@@ -21,8 +25,8 @@ class IncidentRow(SQLModel, table=True):
             "source",
             "dedup_key",
             unique=True,
-            sqlite_where=text("status != 'resolved'"),
-            postgresql_where=text("status != 'resolved'"),
+            sqlite_where=text(OPEN_INCIDENT),
+            postgresql_where=text(OPEN_INCIDENT),
         ),
         Index("ix_incidents_status_opened", "status", "opened_at"),
     )

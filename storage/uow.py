@@ -104,14 +104,20 @@ class SqlUnitOfWork:
             await self._release()
 
     async def _release(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-        if self._priority is not None:
-            self._priority.release()
-        if self._lock is not None:
-            self._lock.release()
-            self._lock = None
+        """Close the session, drop the intake claim, free the writer lock: each even when
+        an earlier step raised, so no later unit of this process waits for ever."""
+        session, self._session = self._session, None
+        try:
+            if session is not None:
+                await session.close()
+        finally:
+            try:
+                if self._priority is not None:
+                    self._priority.release()
+            finally:
+                if self._lock is not None:
+                    self._lock.release()
+                    self._lock = None
 
     async def commit(self) -> None:
         """Commit the transaction."""

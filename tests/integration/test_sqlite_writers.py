@@ -186,3 +186,22 @@ async def test_the_inbox_is_worked_by_one_process_at_a_time(
         assert held is True
         async with exclusive(sqlite_engine, "alert-inbox") as again:
             assert again is False  # and one holder within this process too
+
+
+async def test_a_failing_release_still_frees_the_writer_lock(sqlite_engine: AsyncEngine) -> None:
+    """Whatever fails on the way out of a unit, the next unit of this process can write."""
+
+    class Broken:
+        def claim(self) -> None:
+            pass
+
+        def release(self) -> None:
+            raise OSError("bad file descriptor")
+
+    sessions = session_factory(sqlite_engine)
+    with pytest.raises(OSError, match="bad file descriptor"):
+        await write_audit(SqlUnitOfWork(sessions, priority=Broken()), "first")  # type: ignore[arg-type]
+    await asyncio.wait_for(write_audit(SqlUnitOfWork(sessions), "second"), 5)
+    async with sqlite_engine.connect() as conn:
+        actions = (await conn.execute(text("SELECT action FROM audit_log ORDER BY id"))).all()
+    assert [a for (a,) in actions] == ["first", "second"]
