@@ -32,7 +32,7 @@ from core.oncall.checkpoints import advance_checkpoints
 from core.oncall.notices import announce_handovers, warn_about_gaps
 from core.ports import Clock
 from scheduling.inbox import InboxProcessor
-from scheduling.jobs import escalation_job, every, read_then_write_job, unit_job
+from scheduling.jobs import escalation_job, every, read_then_write_job
 from scheduling.loop import SchedulerLoop
 from scheduling.outbox import Destination, LogDestination, OutboxSender
 from storage.blocking import BlockingSessions
@@ -89,7 +89,8 @@ class Background:
         hourly, half_minute = timedelta(hours=1), timedelta(seconds=30)
         checkpoints = read_then_write_job(advance_checkpoints, new_unit, read_unit)
         self.scheduler.add("queue checkpoints", every(hourly, checkpoints))
-        self.scheduler.add("hand-overs", every(half_minute, unit_job(announce_handovers, new_unit)))
+        handovers = read_then_write_job(announce_handovers, new_unit, read_unit)
+        self.scheduler.add("hand-overs", every(half_minute, handovers))
         gaps = read_then_write_job(warn_about_gaps, new_unit, read_unit)
         self.scheduler.add("coverage gaps", every(hourly, gaps))
 

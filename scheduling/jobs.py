@@ -59,22 +59,6 @@ def escalation_job(
     return run
 
 
-def unit_job(
-    use_case: Callable[[UnitOfWork, datetime], Awaitable[object]],
-    new_unit: Callable[[], UnitOfWork],
-) -> TickJob:
-    """Run a core use case ``use_case(unit, now)`` on a fresh unit of work each tick.
-
-    Used for the queue checkpoints, hand-over announcements and coverage-gap warnings, each
-    idempotent, so a tick run twice (after a restart, or on two instances) changes nothing.
-    """
-
-    async def run(now: datetime) -> None:
-        await use_case(new_unit(), now)
-
-    return run
-
-
 def read_then_write_job(
     use_case: Callable[..., Awaitable[object]],
     new_unit: Callable[[], UnitOfWork],

@@ -8,6 +8,7 @@ at once never announces anything twice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
@@ -48,16 +49,23 @@ def handovers(
     return out
 
 
-async def announce_handovers(uow: UnitOfWork, now: datetime) -> int:
-    """Write a message for every hand-over of the last minutes; returns how many were new."""
+async def announce_handovers(
+    uow: UnitOfWork, now: datetime, *, read: UnitOfWork | None = None
+) -> int:
+    """Write a message for every hand-over of the last minutes; returns how many were new.
+
+    With ``read`` (a unit that only reads), the hand-overs are found there and only the
+    messages are written in ``uow``; a hand-over changed by an override recorded in the
+    moment between the two is announced as it was found.
+    """
     start = now - HANDOVER_LOOKBACK
-    written = 0
-    async with uow:
-        state = await load_state(uow, start, now + timedelta(seconds=1))
+
+    def messages(state: ScheduleState) -> list[OutboxMessage]:
         config = state.config
+        out = []
         for schedule in config.schedules:
+            team = next((t for t in config.teams if t.id == schedule.team), None)
             for handover in handovers(state, schedule.id, start, now):
-                team = next((t for t in config.teams if t.id == schedule.team), None)
                 payload = {
                     "schedule": schedule.id,
                     "schedule_name": schedule.name or schedule.id,
@@ -70,8 +78,34 @@ async def announce_handovers(uow: UnitOfWork, now: datetime) -> int:
                     "people": _contacts(config, [handover.outgoing, handover.incoming]),
                 }
                 key = f"handover/{schedule.id}/{handover.at.isoformat()}"
-                if await uow.outbox.add(OutboxMessage(key, "chat", "handover", payload, now)):
-                    written += 1
+                out.append(OutboxMessage(key, "chat", "handover", payload, now))
+        return out
+
+    return await _computed_then_written(uow, read, start, now + timedelta(seconds=1), messages)
+
+
+async def _computed_then_written(
+    uow: UnitOfWork,
+    read: UnitOfWork | None,
+    start: datetime,
+    end: datetime,
+    messages: Callable[[ScheduleState], list[OutboxMessage]],
+) -> int:
+    """Load the state of ``[start, end)`` and write the messages computed from it (keys make
+    a repeat a no-op); how many were new. With ``read``, the computation happens in that
+    unit and ``uow``'s write transaction only writes, so it never holds SQLite's one write
+    lock while schedules are computed."""
+    source = read if read is not None else uow
+    async with source:
+        outgoing = messages(await load_state(source, start, end))
+        if read is None:
+            written = await uow.outbox.add_many(outgoing)
+            await uow.commit()
+            return written
+    if not outgoing:
+        return 0
+    async with uow:
+        written = await uow.outbox.add_many(outgoing)
         await uow.commit()
     return written
 
@@ -94,20 +128,9 @@ async def warn_about_gaps(
     closed (an override added) in the moment between the two is still warned about once.
     """
     floor = (now - GAP_LOOKBACK).replace(hour=0, minute=0, second=0, microsecond=0)
-    source = read if read is not None else uow
-    async with source:
-        state = await load_state(source, floor, now + horizon)
-        warnings = _gap_warnings(state, floor, now, horizon)
-        if read is None:
-            written = await uow.outbox.add_many(warnings)
-            await uow.commit()
-            return written
-    if not warnings:
-        return 0
-    async with uow:
-        written = await uow.outbox.add_many(warnings)
-        await uow.commit()
-    return written
+    return await _computed_then_written(
+        uow, read, floor, now + horizon, lambda state: _gap_warnings(state, floor, now, horizon)
+    )
 
 
 def _gap_warnings(

@@ -74,3 +74,20 @@ async def test_gaps_computed_in_a_read_unit_are_written_in_the_write_unit() -> N
     ]
     again = FakeUnitOfWork(store)
     assert await warn_about_gaps(again, now, timedelta(days=1), read=FakeUnitOfWork(store)) == 0
+
+
+async def test_handovers_found_in_a_read_unit_are_written_in_the_write_unit() -> None:
+    store = Store(revisions=[revision(config(), "2026-03-01 00:00")])
+    now = at("2026-03-03 09:05")
+    read, write = FakeUnitOfWork(store), FakeUnitOfWork(store)
+    assert await announce_handovers(write, now, read=read) == 2
+    assert (read.commits, write.commits) == (0, 1)
+    assert sorted(store.outbox) == [
+        "handover/office/2026-03-03T09:00:00+00:00",
+        "handover/primary/2026-03-03T09:00:00+00:00",
+    ]
+    quiet = FakeUnitOfWork(store)
+    assert (
+        await announce_handovers(quiet, now + timedelta(hours=3), read=FakeUnitOfWork(store)) == 0
+    )
+    assert quiet.commits == 0  # nothing to announce: no write transaction at all
