@@ -9,11 +9,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Protocol
 
 from aiohttp import web
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
 from core.ports import Clock
@@ -47,17 +48,18 @@ class Runtime:
     background: BackgroundWork
     priority: WritePriority | None = None
 
-    def new_unit(self) -> SqlUnitOfWork:
-        """A fresh unit of work on the engine."""
-        return SqlUnitOfWork(session_factory(self.engine))
+    @cached_property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        """The one session factory of this process's engine."""
+        return session_factory(self.engine)
 
     def intake_unit(self) -> SqlUnitOfWork:
         """A unit of the alert endpoint: on SQLite, background writers give way to it."""
-        return SqlUnitOfWork(session_factory(self.engine), priority=self.priority)
+        return SqlUnitOfWork(self.sessions, priority=self.priority)
 
     def read_unit(self) -> SqlUnitOfWork:
         """A unit of work that only reads (never waits for writers on SQLite)."""
-        return SqlUnitOfWork(session_factory(self.engine), write=False)
+        return SqlUnitOfWork(self.sessions, write=False)
 
 
 RUNTIME = web.AppKey("runtime", Runtime)

@@ -31,20 +31,15 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.engine import LOCK_POLL, LOCK_WAIT, WRITE_INTENT, sqlite_pragmas
+from storage.engine import (
+    LOCK_POLL,
+    LOCK_WAIT,
+    WRITE_INTENT,
+    begin_once,
+    is_locked,
+    sqlite_pragmas,
+)
 from storage.write_priority import MOST_YIELD, WritePriority, write_priority
-
-
-def _begin_once(connection: Connection) -> None:
-    """``BEGIN IMMEDIATE`` for units that write, tried once (the session waits, not SQLite)."""
-    if not connection.get_execution_options().get(WRITE_INTENT, False):
-        connection.exec_driver_sql("BEGIN")
-        return
-    connection.exec_driver_sql("PRAGMA busy_timeout=0")
-    try:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-    finally:
-        connection.exec_driver_sql("PRAGMA busy_timeout=5000")
 
 
 def blocking_engine(engine: AsyncEngine) -> Engine:
@@ -52,7 +47,7 @@ def blocking_engine(engine: AsyncEngine) -> Engine:
     url = engine.url.set(drivername="sqlite+pysqlite")
     sync = create_engine(url)
     event.listen(sync, "connect", sqlite_pragmas)
-    event.listen(sync, "begin", _begin_once)
+    event.listen(sync, "begin", begin_once)  # the session waits for the lock, not SQLite
     return sync
 
 
@@ -84,7 +79,7 @@ class BlockingSession:
             try:
                 return self._session.connection(execution_options=execution_options)
             except OperationalError as exc:
-                if "locked" not in str(exc.orig) or time.monotonic() > deadline:
+                if not is_locked(exc) or time.monotonic() > deadline:
                     raise
                 self._session.close()
             await asyncio.sleep(LOCK_POLL)

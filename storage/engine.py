@@ -143,22 +143,33 @@ def _sqlite_begin(connection: Any) -> None:
     :data:`LOCK_POLL` seconds instead (in the driver's thread, never in the event loop), for
     up to :data:`LOCK_WAIT` seconds, after which "database is locked" is raised as before.
     """
+    deadline = time.monotonic() + LOCK_WAIT
+    while True:
+        try:
+            begin_once(connection)
+            return
+        except OperationalError as exc:
+            if not is_locked(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(LOCK_POLL)
+
+
+def begin_once(connection: Any) -> None:
+    """``BEGIN``, or for a unit that writes ``BEGIN IMMEDIATE`` tried once, without SQLite's
+    busy handler: "database is locked" at once while another process writes."""
     if not connection.get_execution_options().get(WRITE_INTENT, False):
         connection.exec_driver_sql("BEGIN")
         return
-    deadline = time.monotonic() + LOCK_WAIT
     connection.exec_driver_sql("PRAGMA busy_timeout=0")
     try:
-        while True:
-            try:
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
-                return
-            except OperationalError as exc:
-                if "locked" not in str(exc.orig) or time.monotonic() > deadline:
-                    raise
-            time.sleep(LOCK_POLL)
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
     finally:
         connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
+def is_locked(exc: OperationalError) -> bool:
+    """True when ``exc`` says another connection holds the write lock."""
+    return "locked" in str(exc.orig)
 
 
 async def check_connection(engine: AsyncEngine, *, within: float = 10.0) -> None:

@@ -55,8 +55,8 @@ PAYLOAD: dict[str, Any] = {
 }
 
 
-@pytest.fixture
-async def base(engine: AsyncEngine) -> AsyncIterator[str]:
+async def apply_example(engine: AsyncEngine) -> None:
+    """examples/oncall.yaml, applied on 2026-01-01."""
     await apply_configuration(
         SqlUnitOfWork(session_factory(engine)),
         load_configuration(EXAMPLE_CONFIG),
@@ -64,6 +64,11 @@ async def base(engine: AsyncEngine) -> AsyncIterator[str]:
         source="t",
         now=at("2026-01-01 00:00"),
     )
+
+
+@pytest.fixture
+async def base(engine: AsyncEngine) -> AsyncIterator[str]:
+    await apply_example(engine)
     async with running_app(engine, FrozenClock(NOW), ONCALL_ALERT_TOKEN=TOKEN) as url:
         yield url
 
@@ -437,13 +442,7 @@ async def test_an_incident_counts_from_receipt_and_the_inbox_records_when_it_was
     from core.incidents.service import drain_inbox
     from integrations.alerts.payloads import AlertmanagerPayload
 
-    await apply_configuration(
-        SqlUnitOfWork(session_factory(engine)),
-        load_configuration(EXAMPLE_CONFIG),
-        actor="t",
-        source="t",
-        now=at("2026-01-01 00:00"),
-    )
+    await apply_example(engine)
     batch = AlertmanagerPayload.model_validate(PAYLOAD).to_batch()
     async with SqlUnitOfWork(session_factory(engine)) as uow:
         await uow.inbox.add_many([("alertmanager", NOW, batch_to_json(batch))])
