@@ -1,0 +1,40 @@
+"""The ids of every button and menu the bot shows, in one place (ARCHITECTURE.md rule 4).
+
+A button carries what it acts on in its own value (``"<incident id>"``, or
+``"<incident id>:<seconds>"`` for a snooze choice), never a message timestamp to look up.
+Slack and Teams use the same ids, so one table of tests covers both.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    """Action ids; their values appear in Slack's ``action_id`` and Teams' ``verb``."""
+
+    ACKNOWLEDGE = "incident.acknowledge"
+    ESCALATE = "incident.escalate"
+    RESOLVE = "incident.resolve"
+    SNOOZE = "incident.snooze"
+
+
+SNOOZE_CHOICES: tuple[tuple[str, int], ...] = (("30 m", 30 * 60), ("1 h", 3600), ("4 h", 4 * 3600))
+"""Snooze choices on an incident card: label and seconds."""
+
+
+def snooze_value(incident_id: int, seconds: int) -> str:
+    """The value a snooze choice carries."""
+    return f"{incident_id}:{seconds}"
+
+
+def parse_value(value: str) -> tuple[int, int | None]:
+    """``"12"`` -> ``(12, None)``, ``"12:1800"`` -> ``(12, 1800)``.
+
+    :class:`ValueError` for anything else (a forged or truncated value): the caller answers
+    with a clear message and changes nothing.
+    """
+    head, sep, tail = value.partition(":")
+    if not head.isdigit() or (sep and not tail.isdigit()) or len(value) > 40:
+        raise ValueError(f"not an incident action value: {value[:40]!r}")
+    return int(head), int(tail) if sep else None
