@@ -1,0 +1,386 @@
+"""The incident card in Block Kit, its notification text, and the digest for alert storms.
+
+Input is an incident snapshot as stored in outbox payloads (see
+:func:`core.incidents.effects.incident_snapshot`); any key may be missing, ``None`` or of the
+wrong type, and rendering never raises. Every text from the snapshot is escaped; the only
+links are the ones built here and the only mentions are of people paged for this incident.
+Block Kit limits are enforced by truncation that ends with a link to the full incident.
+Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ConfirmObject,
+    Option,
+    PlainTextObject,
+    SectionBlock,
+    StaticSelectElement,
+)
+
+from bot.commands.actions import SNOOZE_CHOICES, Action, snooze_value
+from bot.handlers.slack.mrkdwn import date, escape, link, mention, safe_url, truncate
+from bot.handlers.slack.render import (
+    FIELD_TEXT,
+    MAX_BLOCKS,
+    OPTION_TEXT,
+    actions_blocks,
+    button,
+    context_block,
+    fields_block,
+    fit_blocks,
+    header_block,
+    section_block,
+)
+
+LABELS_SHOWN = 20
+"""Labels shown on a card; the rest are counted as "and N more"."""
+LABEL_CHARS = 120
+PAGED_SHOWN = 10
+LINKS_SHOWN = 10
+TIMELINE_SHOWN = 5
+TIMELINE_CHARS = 300
+TITLE_CHARS = 200
+
+_MARKERS = {
+    "critical": ":red_circle:",
+    "warning": ":large_orange_circle:",
+    "info": ":large_blue_circle:",
+}
+_OTHER_MARKER = ":white_circle:"
+_LINK_NAMES = {"alertmanager": "Alertmanager", "source": "Source", "grafana": "Grafana"}
+
+
+def _get(snapshot: Any, key: str) -> Any:
+    return snapshot.get(key) if isinstance(snapshot, dict) else None
+
+
+def _text(snapshot: Any, key: str) -> str:
+    value = _get(snapshot, key)
+    if value is None or isinstance(value, (dict, list)):
+        return ""
+    return str(value).strip()
+
+
+def _dict(value: Any) -> dict[Any, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, (list, tuple)) else []
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isascii() and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+def incident_id(snapshot: Any) -> int | None:
+    """The incident id, or ``None`` when missing or not a non-negative integer."""
+    value = _int(_get(snapshot, "id"))
+    return value if value is not None and value >= 0 else None
+
+
+def marker(severity: str) -> str:
+    """The severity's emoji: red critical, orange warning, blue info, white anything else."""
+    return _MARKERS.get(severity.lower(), _OTHER_MARKER)
+
+
+def _duration(seconds: int) -> str:
+    """``90`` -> ``"1 min 30 s"``, ``5400`` -> ``"1 h 30 min"``, ``0`` -> ``"at once"``."""
+    if seconds <= 0:
+        return "at once"
+    parts = []
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "min"), (1, "s")):
+        count, seconds = divmod(seconds, size)
+        if count:
+            parts.append(f"{count} {unit}")
+    return " ".join(parts[:2])
+
+
+class _People:
+    """Names and mentions. Only paged people with a well-formed Slack id are mentioned."""
+
+    def __init__(self, snapshot: Any) -> None:
+        self.names = _dict(_get(snapshot, "people"))
+        self.slack = _dict(_get(snapshot, "slack_users"))
+        self.paged = [p for p in _list(_get(snapshot, "paged")) if isinstance(p, str)]
+
+    def name(self, person: Any) -> str:
+        """The escaped display name (the id when no name is known); never a mention."""
+        shown = self.names.get(person) if isinstance(person, str) else None
+        return escape(shown or person or "someone")
+
+    def who(self, person: Any) -> str:
+        """A mention for a paged person with a Slack id, otherwise the escaped name."""
+        if isinstance(person, str) and person in self.paged:
+            return mention(self.slack.get(person), self.names.get(person) or person)
+        return self.name(person)
+
+    def many(self, people: list[Any], shown: int) -> str:
+        text = ", ".join(self.who(p) for p in people[:shown])
+        return text + (f" and {len(people) - shown} more" if len(people) > shown else "")
+
+
+def _status(snapshot: Any, people: _People) -> str:
+    status = _text(snapshot, "status").lower()
+    if status == "triggered":
+        text = ":rotating_light: Triggered"
+    elif status in ("acknowledged", "resolved"):
+        icon = ":eyes:" if status == "acknowledged" else ":white_check_mark:"
+        by = _get(snapshot, f"{status}_by")
+        at = date(_get(snapshot, f"{status}_at"))
+        text = f"{icon} {status.capitalize()}" + (f" by {people.who(by)}" if by else "")
+        text += f" · {at}" if at else ""
+    else:
+        text = escape(status or "unknown")
+    snoozed = date(_get(snapshot, "snoozed_until"))
+    if snoozed and status != "resolved":
+        text += f"\n:zzz: Snoozed until {snoozed}"
+    return text
+
+
+def _fields(snapshot: Any, people: _People, url: str | None) -> list[str]:
+    severity = _text(snapshot, "severity")
+    ident = incident_id(snapshot)
+    service = _text(snapshot, "service_name") or _text(snapshot, "service")
+    path = _list(_get(snapshot, "escalation_path"))
+    tier = _int(_get(snapshot, "tier"))
+    alerts = _int(_get(snapshot, "alerts"))
+    fields = [
+        f"*Severity*\n{marker(severity)} {escape(severity.upper() or 'unknown')}",
+        f"*Service*\n{escape(service or 'unknown')}",
+        f"*Status*\n{_status(snapshot, people)}",
+    ]
+    if people.paged:
+        fields.append(f"*Paged*\n{people.many(people.paged, PAGED_SHOWN)}")
+    if tier is not None:
+        fields.append(f"*Tier*\n{tier}" + (f" of {len(path)}" if path else ""))
+    if ident is not None:
+        fields.append(f"*Incident*\n{link(url, f'#{ident}')}")
+    if alerts is not None:
+        fields.append(f"*Alerts*\n{alerts}")
+    if team := _text(snapshot, "team"):
+        fields.append(f"*Team*\n{escape(team)}")
+    if opened := date(_get(snapshot, "opened_at")):
+        fields.append(f"*Opened*\n{opened}")
+    return [truncate(f, FIELD_TEXT, url) for f in fields]
+
+
+def _description(snapshot: Any) -> str:
+    annotations = _dict(_get(snapshot, "annotations"))
+    summary = str(annotations.get("summary") or "").strip()
+    body = _text(snapshot, "description") or str(annotations.get("description") or "").strip()
+    parts = [f"*{escape(summary)}*"] if summary else []
+    if body and body != summary:
+        parts.append(escape(body))
+    return "\n".join(parts)
+
+
+def _labels(snapshot: Any) -> str:
+    labels = [(k, v) for k, v in _dict(_get(snapshot, "labels")).items() if k is not None]
+    if not labels:
+        return ""
+    shown = [
+        "`" + truncate(escape(f"{k}={v}".replace("`", "'")), LABEL_CHARS) + "`"
+        for k, v in labels[:LABELS_SHOWN]
+    ]
+    more = f" and {len(labels) - LABELS_SHOWN} more" if len(labels) > LABELS_SHOWN else ""
+    return "*Labels* " + " ".join(shown) + more
+
+
+def _links(snapshot: Any, url: str | None) -> str:
+    annotations = _dict(_get(snapshot, "annotations"))
+    found: list[tuple[str, Any]] = [
+        ("Runbook", _get(snapshot, "runbook") or annotations.get("runbook_url"))
+    ]
+    found += [
+        (_LINK_NAMES.get(str(name).lower(), str(name).replace("_", " ").capitalize()), target)
+        for name, target in _dict(_get(snapshot, "links")).items()
+    ]
+    found.append(("Dashboard", _get(snapshot, "dashboard") or annotations.get("dashboard")))
+    seen: set[str] = set()
+    shown = []
+    for name, target in found:
+        safe = safe_url(target)
+        if safe and safe not in seen and len(shown) < LINKS_SHOWN:
+            seen.add(safe)
+            shown.append(link(safe, name))
+    if url:
+        shown.append(link(url, "Full incident"))
+    return " · ".join(shown)
+
+
+def _target(target: Any, people: _People) -> str:
+    kind, sep, ref = str(target).partition(":")
+    if sep and kind == "person":
+        return people.name(ref)
+    return escape(f"{kind} {ref}" if sep else kind)
+
+
+def _escalation(snapshot: Any, people: _People) -> str:
+    path = [step for step in _list(_get(snapshot, "escalation_path")) if isinstance(step, dict)]
+    if not path:
+        return ""
+    current = _int(_get(snapshot, "tier"))
+    live = _text(snapshot, "status").lower() != "resolved"
+    lines = ["*Escalation*"]
+    for index, step in enumerate(path, start=1):
+        number = _int(step.get("tier")) or index
+        targets = ", ".join(_target(t, people) for t in _list(step.get("targets"))) or "nobody"
+        line = f"Tier {number}: {targets}"
+        oncall = _list(step.get("oncall"))
+        if oncall:
+            line += f" · on call: {people.many(oncall, PAGED_SHOWN)}"
+        after = _int(step.get("escalate_after"))
+        if after is not None:
+            line += f" · escalates after {_duration(after)}"
+        if live and number == current:
+            next_at = date(_get(snapshot, "next_step_at"))
+            line = f":arrow_forward: *{line}* · _current_" + (
+                f" · next step {next_at}" if next_at else ""
+            )
+        else:
+            line = f"• {line}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _timeline(snapshot: Any, people: _People) -> str:
+    entries = [e for e in _list(_get(snapshot, "timeline")) if isinstance(e, dict)]
+    if not entries:
+        return ""
+    lines = [f"_{len(entries) - TIMELINE_SHOWN} earlier_"] if len(entries) > TIMELINE_SHOWN else []
+    for entry in entries[-TIMELINE_SHOWN:]:
+        actor = entry.get("actor")
+        what = escape(entry.get("text") or entry.get("kind") or "")
+        line = " · ".join(
+            x for x in (date(entry.get("at")), people.name(actor) if actor else "", what) if x
+        )
+        lines.append(truncate(line, TIMELINE_CHARS))
+    return "\n".join(lines)
+
+
+def _action_elements(snapshot: Any, ident: int) -> list[Any]:
+    value = str(ident)
+    elements: list[Any] = []
+    if _text(snapshot, "status").lower() == "triggered":
+        elements.append(button(Action.ACKNOWLEDGE, "Acknowledge", value, style="primary"))
+    elements.append(button(Action.ESCALATE, "Escalate", value))
+    confirm = ConfirmObject(
+        title="Resolve the incident?",
+        text=f"Resolve incident #{ident} for everyone? Its escalation stops.",
+        confirm="Resolve",
+        deny="Cancel",
+        style="danger",
+    )
+    elements.append(button(Action.RESOLVE, "Resolve", value, style="danger", confirm=confirm))
+    options = [
+        Option(
+            value=snooze_value(ident, seconds),
+            text=PlainTextObject(text=truncate(escape(label), OPTION_TEXT)),
+        )
+        for label, seconds in SNOOZE_CHOICES
+    ]
+    if options:
+        elements.append(
+            StaticSelectElement(placeholder="Snooze", action_id=str(Action.SNOOZE), options=options)
+        )
+    return [e for e in elements if e is not None]
+
+
+def incident_blocks(snapshot: dict[str, Any], *, actions: bool = True) -> list[dict[str, Any]]:
+    """The full incident card as Block Kit dicts (at most 50 blocks, every limit held).
+
+    Header (severity marker, title); fields (severity, service, status with who acknowledged
+    or resolved and when, snoozed until, who is paged, tier, a link to the incident, alerts,
+    team, opened); summary and description; labels; links; the escalation path with the
+    current tier and the next step; the latest timeline entries; and while not resolved
+    (and ``actions``) the buttons Acknowledge (only while triggered), Escalate, Resolve (with
+    a confirm dialog) and the Snooze menu, each carrying the incident id. A card without an
+    id shows no buttons (they would act on nothing). A malformed snapshot gives a minimal card.
+    """
+    people = _People(snapshot)
+    url = safe_url(_get(snapshot, "url"))
+    severity = _text(snapshot, "severity")
+    title = _text(snapshot, "title") or "Incident"
+    blocks: list[Any] = [header_block(f"{marker(severity)} {escape(title)}")]
+    blocks.append(fields_block(_fields(snapshot, people, url), url))
+    for text in (_description(snapshot), _labels(snapshot), _links(snapshot, url)):
+        blocks.append(section_block(text, url))
+    blocks.append(section_block(_escalation(snapshot, people), url))
+    blocks.append(context_block(_timeline(snapshot, people), url))
+    ident = incident_id(snapshot)
+    if actions and ident is not None and _text(snapshot, "status").lower() != "resolved":
+        blocks.extend(actions_blocks(_action_elements(snapshot, ident)))
+    return fit_blocks(blocks, url)
+
+
+def incident_text(snapshot: dict[str, Any]) -> str:
+    """The notification text: ``[CRITICAL] Checkout API: High error rate (#12, triggered)``.
+
+    Escaped like every text (it is parsed as mrkdwn), on one line, and short: service and
+    title are cut at 200 characters. Missing parts are left out; an empty snapshot gives
+    ``"Incident"``.
+    """
+
+    def part(*keys: str, limit: int = TITLE_CHARS) -> str:
+        text = next((_text(snapshot, k) for k in keys if _text(snapshot, k)), "")
+        return truncate(escape(" ".join(text.split())), limit)
+
+    severity = truncate(escape(" ".join(_text(snapshot, "severity").upper().split())), 40)
+    service = part("service_name", "service")
+    title = part("title") or "Incident"
+    ident = incident_id(snapshot)
+    meta = [f"#{ident}"] if ident is not None else []
+    if status := _text(snapshot, "status").lower():
+        meta.append(truncate(escape(status), 40))
+    text = (f"[{severity}] " if severity else "") + (f"{service}: " if service else "") + title
+    return truncate(text + (f" ({', '.join(meta)})" if meta else ""), 3000)
+
+
+def _digest_line(snapshot: Any) -> SectionBlock | None:
+    severity = _text(snapshot, "severity")
+    service = _text(snapshot, "service_name") or _text(snapshot, "service")
+    title = " ".join(_text(snapshot, "title").split()) or "Incident"
+    title = truncate(escape(title), TITLE_CHARS)
+    url = safe_url(_get(snapshot, "url"))
+    ident = incident_id(snapshot)
+    status = _text(snapshot, "status").lower()
+    parts = [
+        f"{marker(severity)} *{escape(severity.upper() or 'unknown')}*",
+        escape(service) if service else "",
+        f"<{url}|{title}>" if url else title,
+        f"_{escape(status)}_" if status else "",
+        f"#{ident}" if ident is not None else "",
+    ]
+    accessory = None
+    if status == "triggered" and ident is not None:
+        accessory = button(Action.ACKNOWLEDGE, "Acknowledge", str(ident), style="primary")
+    return section_block(" · ".join(p for p in parts if p), url, accessory=accessory)
+
+
+def digest_blocks(snapshots: list[dict[str, Any]], *, more_url: str | None) -> list[dict[str, Any]]:
+    """One message for many incidents of a channel during a storm, within 50 blocks.
+
+    A header ``N incidents``, then a line per incident (severity, service, title linked to the
+    incident, status, id) with an Acknowledge button while it is triggered. Past 49 blocks the
+    rest is summed up as ``… and N more`` with a link to ``more_url``.
+    """
+    items = list(snapshots) if isinstance(snapshots, (list, tuple)) else []
+    count = len(items)
+    blocks: list[Any] = [header_block(f"{count} incident{'' if count == 1 else 's'}")]
+    room = MAX_BLOCKS - 1
+    shown = items if count <= room else items[: room - 1]
+    blocks.extend(_digest_line(s) for s in shown)
+    if count > len(shown):
+        more = f" · {link(more_url, 'See all')}" if safe_url(more_url) else ""
+        blocks.append(section_block(f"… and {count - len(shown)} more{more}", more_url))
+    return fit_blocks(blocks, more_url)
