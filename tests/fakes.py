@@ -7,9 +7,10 @@ once each see the store as it was when they entered, and the last to commit wins
 
 The alert path's tables (incidents, alerts, timeline, pending steps, outbox, inbox) follow
 ``storage/incident_repo.py``, ``storage/outbox_repo.py`` and ``storage/inbox_repo.py``:
-ids count from 1 per table, instants are stored in UTC (a naive one is refused), JSON columns
-keep only what JSON can hold, and a row of the timeline, alerts or steps needs its incident
-(foreign keys). ``tests/integration/test_repository_contract.py`` runs the same scenarios on
+ids count from 1 per table and only grow (PostgreSQL also spends one on an insert that
+conflicted, so compare ids by order), instants are stored in UTC (a naive one is refused), JSON
+columns keep only what JSON can hold, and a row of the timeline, alerts or steps needs its
+incident (foreign keys). ``tests/integration/test_repository_contract.py`` runs the same scenarios on
 these and on SQL, so the two cannot drift apart.
 """
 
