@@ -12,6 +12,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol
 
+from core.chat.ports import CardCopyRepository, ChatIdentityRepository
 from core.config.model import Configuration
 from core.incidents.ports import InboxRepository, IncidentRepository, OutboxRepository
 
@@ -209,6 +210,8 @@ class UnitOfWork(Protocol):
     incidents: IncidentRepository
     outbox: OutboxRepository
     inbox: InboxRepository
+    identities: ChatIdentityRepository
+    cards: CardCopyRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.ports import AuditEntry
 from storage.blocking import BlockingSessions
+from storage.chat_repo import SqlCardCopies, SqlChatIdentities
 from storage.config_repo import SqlConfigRepository
 from storage.engine import WRITE_INTENT
 from storage.inbox_repo import SqlInbox
@@ -49,6 +50,8 @@ class SqlUnitOfWork:
     incidents: SqlIncidentRepository
     outbox: SqlOutbox
     inbox: SqlInbox
+    identities: SqlChatIdentities
+    cards: SqlCardCopies
 
     def __init__(
         self,
@@ -89,6 +92,8 @@ class SqlUnitOfWork:
         self.incidents = SqlIncidentRepository(self._session)
         self.outbox = SqlOutbox(self._session)
         self.inbox = SqlInbox(self._session)
+        self.identities = SqlChatIdentities(self._session)
+        self.cards = SqlCardCopies(self._session)
         return self
 
     async def __aexit__(

@@ -2,7 +2,9 @@
 
 Order of matching (CONFIG.md): the first service, in file order, whose non-empty ``match``
 labels all equal the alert's; else the first route whose ``match`` labels all equal the
-alert's (``match: {}`` matches everything); else the built-in ``unrouted`` service. An alert
+alert's (``match: {}`` matches everything); else the built-in ``unrouted`` service. Before
+all of these, an ``oncall_service`` label naming a known service picks it (pages opened by
+hand, ``/oncall page SERVICE``, and sources that know the service id). An alert
 is never dropped: an unrouted one is still an incident, visible and counted.
 
 Severity comes from the ``severity`` label (case-insensitive). A missing or unknown severity
@@ -19,6 +21,7 @@ from typing import Literal
 from core.config.model import Configuration, EscalationPolicy, Service, SeverityRule
 
 UNROUTED = "unrouted"
+PIN_LABEL = "oncall_service"
 FALLBACK_SEVERITY = "critical"
 _FALLBACK_RULE = SeverityRule(page=True, notify=("dm", "channel"), ticket=True)
 Matched = Literal["service", "route", "none"]
@@ -51,6 +54,11 @@ def select_service(
     config: Configuration, labels: Mapping[str, str]
 ) -> tuple[Service | None, Matched]:
     """The service the labels select and how (``service``, ``route`` or ``none``)."""
+    pinned = labels.get(PIN_LABEL)
+    if pinned:
+        chosen = next((s for s in config.services if s.id == pinned), None)
+        if chosen is not None:
+            return chosen, "service"
     for service in config.services:
         if service.match and labels_match(service.match, labels):
             return service, "service"

@@ -9,7 +9,7 @@ incident; a later firing of the same group opens a new one.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from dataclasses import fields as dataclass_fields
 from datetime import datetime
@@ -193,6 +193,27 @@ async def act(
         state = await _apply(uow, config, record, event, actor, now)
         await uow.commit()
     return state
+
+
+async def act_in_turn(
+    uow: UnitOfWork, incident_id: int, events: Sequence[Event], actor: str, now: datetime
+) -> tuple[IncidentState, IncidentState]:
+    """Apply ``events`` in order in one unit of work; returns the state before and after.
+
+    For chat buttons, where one click may mean two events (snoozing a triggered incident
+    acknowledges it first). Equal states: nothing changed (a second click). The errors are
+    :func:`act`'s; a :class:`TransitionError` on any event writes nothing at all.
+    """
+    async with uow:
+        record = await uow.incidents.get(incident_id)
+        if record is None:
+            raise IncidentNotFound(f"no incident {incident_id}")
+        config = await uow.config.load() or Configuration()
+        before = state = record.state
+        for event in events:
+            state = await _apply(uow, config, replace(record, state=state), event, actor, now)
+        await uow.commit()
+    return before, state
 
 
 async def fire_due(uow: UnitOfWork, now: datetime, *, worker: str, limit: int = 100) -> int:
