@@ -64,6 +64,11 @@ def _text(snapshot: Any, key: str) -> str:
     return str(value).strip()
 
 
+def _short(text: str, limit: int) -> str:
+    """Escaped, on one line, cut to ``limit``."""
+    return truncate(escape(" ".join(text.split())), limit)
+
+
 def _dict(value: Any) -> dict[Any, Any]:
     return value if isinstance(value, dict) else {}
 
@@ -116,7 +121,7 @@ class _People:
     def name(self, person: Any) -> str:
         """The escaped display name (the id when no name is known); never a mention."""
         shown = self.names.get(person) if isinstance(person, str) else None
-        return escape(shown or person or "someone")
+        return _short(str(shown or person or "someone"), TITLE_CHARS)
 
     def who(self, person: Any) -> str:
         """A mention for a paged person with a Slack id, otherwise the escaped name."""
@@ -196,18 +201,23 @@ def _labels(snapshot: Any) -> str:
     return "*Labels* " + " ".join(shown) + more
 
 
+def _title(name: str) -> str:
+    name = " ".join(name.replace("_", " ").split())
+    return name[:1].upper() + name[1:]
+
+
 def _links(snapshot: Any, url: str | None) -> str:
     annotations = _dict(_get(snapshot, "annotations"))
     found: list[tuple[str, Any]] = [
         ("Runbook", _get(snapshot, "runbook") or annotations.get("runbook_url"))
     ]
     found += [
-        (_LINK_NAMES.get(str(name).lower(), str(name).replace("_", " ").capitalize()), target)
+        (_LINK_NAMES.get(str(name).lower(), _title(str(name))), target)
         for name, target in _dict(_get(snapshot, "links")).items()
     ]
     found.append(("Dashboard", _get(snapshot, "dashboard") or annotations.get("dashboard")))
     seen: set[str] = set()
-    shown = []
+    shown: list[str] = []
     for name, target in found:
         safe = safe_url(target)
         if safe and safe not in seen and len(shown) < LINKS_SHOWN:
@@ -219,10 +229,13 @@ def _links(snapshot: Any, url: str | None) -> str:
 
 
 def _target(target: Any, people: _People) -> str:
-    kind, sep, ref = str(target).partition(":")
-    if sep and kind == "person":
+    """``person:dana`` -> her name (never a mention); ``schedule:x`` -> ``schedule x``."""
+    kind, _, ref = str(target).partition(":")
+    if kind == "person" and ref:
         return people.name(ref)
-    return escape(f"{kind} {ref}" if sep else kind)
+    if kind == "schedule" and ref:
+        return escape(f"schedule {ref}")
+    return escape(target)
 
 
 def _escalation(snapshot: Any, people: _People) -> str:
@@ -259,11 +272,12 @@ def _timeline(snapshot: Any, people: _People) -> str:
         return ""
     lines = [f"_{len(entries) - TIMELINE_SHOWN} earlier_"] if len(entries) > TIMELINE_SHOWN else []
     for entry in entries[-TIMELINE_SHOWN:]:
-        actor = entry.get("actor")
-        what = escape(entry.get("text") or entry.get("kind") or "")
-        line = " · ".join(
-            x for x in (date(entry.get("at")), people.name(actor) if actor else "", what) if x
-        )
+        # the text names its actor already ("acknowledged by Dana"); the kind is a fallback
+        what = escape(entry.get("text") or "")
+        if not what and entry.get("kind"):
+            actor = entry.get("actor")
+            what = escape(entry["kind"]) + (f" by {people.name(actor)}" if actor else "")
+        line = " · ".join(x for x in (date(entry.get("at")), what) if x)
         lines.append(truncate(line, TIMELINE_CHARS))
     return "\n".join(lines)
 
@@ -331,34 +345,28 @@ def incident_text(snapshot: dict[str, Any]) -> str:
     ``"Incident"``.
     """
 
-    def part(*keys: str, limit: int = TITLE_CHARS) -> str:
-        text = next((_text(snapshot, k) for k in keys if _text(snapshot, k)), "")
-        return truncate(escape(" ".join(text.split())), limit)
-
-    severity = truncate(escape(" ".join(_text(snapshot, "severity").upper().split())), 40)
-    service = part("service_name", "service")
-    title = part("title") or "Incident"
+    severity = _short(_text(snapshot, "severity").upper(), 40)
+    service = _short(_text(snapshot, "service_name") or _text(snapshot, "service"), TITLE_CHARS)
+    title = _short(_text(snapshot, "title"), TITLE_CHARS) or "Incident"
     ident = incident_id(snapshot)
     meta = [f"#{ident}"] if ident is not None else []
     if status := _text(snapshot, "status").lower():
-        meta.append(truncate(escape(status), 40))
+        meta.append(_short(status, 40))
     text = (f"[{severity}] " if severity else "") + (f"{service}: " if service else "") + title
     return truncate(text + (f" ({', '.join(meta)})" if meta else ""), 3000)
 
 
 def _digest_line(snapshot: Any) -> SectionBlock | None:
     severity = _text(snapshot, "severity")
-    service = _text(snapshot, "service_name") or _text(snapshot, "service")
-    title = " ".join(_text(snapshot, "title").split()) or "Incident"
-    title = truncate(escape(title), TITLE_CHARS)
+    title = _short(_text(snapshot, "title"), TITLE_CHARS) or "Incident"
     url = safe_url(_get(snapshot, "url"))
     ident = incident_id(snapshot)
     status = _text(snapshot, "status").lower()
     parts = [
-        f"{marker(severity)} *{escape(severity.upper() or 'unknown')}*",
-        escape(service) if service else "",
+        f"{marker(severity)} *{_short(severity.upper(), 40) or 'UNKNOWN'}*",
+        _short(_text(snapshot, "service_name") or _text(snapshot, "service"), TITLE_CHARS),
         f"<{url}|{title}>" if url else title,
-        f"_{escape(status)}_" if status else "",
+        f"_{_short(status, 40)}_" if status else "",
         f"#{ident}" if ident is not None else "",
     ]
     accessory = None

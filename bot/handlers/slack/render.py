@@ -10,6 +10,7 @@ and end with ``…`` and a link to the full incident when there is one. Pure fun
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -129,10 +130,10 @@ def more_block(hidden: int, more_url: str | None) -> SectionBlock | None:
 
 
 def fit_blocks(
-    blocks: list[Block | None], more_url: str | None, limit: int = MAX_BLOCKS
+    blocks: Sequence[Block | None], more_url: str | None, limit: int = MAX_BLOCKS
 ) -> list[dict[str, Any]]:
     """The blocks as dicts, ``None`` left out; past ``limit``, the last one says how many more."""
-    present = [b for b in blocks if b is not None]
+    present: list[Block | None] = [b for b in blocks if b is not None]
     if len(present) > limit:
         present = [*present[: limit - 1], more_block(len(present) - limit + 1, more_url)]
     return [b.to_dict() for b in present[: max(limit, 0)] if b is not None]
@@ -140,12 +141,13 @@ def fit_blocks(
 
 def _section_blocks(section: Section, more_url: str | None) -> list[Block | None]:
     """Title (bold), lines and links as text; facts as fields, 10 a block."""
-    text = [f"*{escape(section.title)}*"] if section.title else []
+    title = " ".join(str(section.title or "").split())
+    text = [f"*{escape(title)}*"] if title else []
     text += [escape(line) for line in section.lines]
     links = " · ".join(link(item.url, item.text) for item in section.links)
     text += [links] if links else []
     facts = [f"*{escape(fact.label)}*\n{escape(fact.value)}" for fact in section.facts]
-    blocks = [fields_block(facts[:FIELDS], more_url, text="\n".join(text))]
+    blocks: list[Block | None] = [fields_block(facts[:FIELDS], more_url, text="\n".join(text))]
     blocks += [
         fields_block(facts[i : i + FIELDS], more_url) for i in range(FIELDS, len(facts), FIELDS)
     ]
