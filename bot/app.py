@@ -7,6 +7,7 @@ passed in (settings values, the engine, the clock), never the environment.
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -17,6 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
+from core.incidents.ports import AlertBatch
 from core.ports import Clock
 from integrations.alerts.endpoints import MAX_BODY_BYTES
 from storage.uow import SqlUnitOfWork, session_factory
@@ -57,12 +59,17 @@ class Runtime:
         """A unit of the alert endpoint: on SQLite, background writers give way to it."""
         return SqlUnitOfWork(self.sessions, priority=self.priority)
 
+    def write_unit(self) -> SqlUnitOfWork:
+        """A unit of work of a chat click or command (writes through the use cases)."""
+        return SqlUnitOfWork(self.sessions)
+
     def read_unit(self) -> SqlUnitOfWork:
         """A unit of work that only reads (never waits for writers on SQLite)."""
         return SqlUnitOfWork(self.sessions, write=False)
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
+SLACK = web.AppKey("slack", object)
 
 
 def build_app(runtime: Runtime) -> web.Application:
@@ -89,6 +96,28 @@ def build_app(runtime: Runtime) -> web.Application:
     store = inbox_store(InboxWriter(runtime.intake_unit), runtime.background.kick)
     add_alert_routes(app, token, store, runtime.clock)
     add_calendar_routes(app, runtime.read_unit, runtime.clock)
+    if runtime.settings.slack_enabled:
+        from bot.handlers.slack.app import SlackSurface
+
+        async def open_alert(batch: AlertBatch) -> int:
+            return await store(batch, runtime.clock.now())
+
+        slack = SlackSurface(
+            runtime.settings,
+            new_unit=runtime.write_unit,
+            read_unit=runtime.read_unit,
+            clock=runtime.clock,
+            open_alert=open_alert,
+        )
+        slack.add_routes(app)
+        app[SLACK] = slack
+
+        async def socket_mode(_app: web.Application) -> AsyncIterator[None]:
+            await slack.start_socket_mode()
+            yield
+            await slack.close()
+
+        app.cleanup_ctx.append(socket_mode)
     app.router.add_get("/healthz", healthz)
     app.router.add_get(
         "/readyz", readiness_handler({"database": database_ready, "scheduler": scheduler_ready})
@@ -101,9 +130,14 @@ def log_surfaces(settings: Settings) -> None:
     if not settings.slack_enabled:
         log.info(
             "Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (and point the app's "
-            "Request URL at %s/slack/events) to turn it on",
+            "Request URL at %s/slack/events), or SLACK_BOT_TOKEN and SLACK_APP_TOKEN for "
+            "Socket Mode, to turn it on (slack/manifest.yaml creates the app)",
             settings.base_url,
         )
+    elif settings.slack_app_token is not None:
+        log.info("Slack is on, over Socket Mode")
+    else:
+        log.info("Slack is on: its Request URL is %s/slack/events", settings.base_url)
     if not settings.teams_enabled:
         log.info(
             "Teams is off: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (messaging endpoint "

@@ -77,8 +77,11 @@ class Settings(BaseSettings):
 
     @property
     def slack_enabled(self) -> bool:
-        """Slack over HTTP needs the bot token and the signing secret."""
-        return self.slack_bot_token is not None and self.slack_signing_secret is not None
+        """Slack needs the bot token, and the signing secret (HTTP) or the app token (Socket
+        Mode)."""
+        return self.slack_bot_token is not None and (
+            self.slack_signing_secret is not None or self.slack_app_token is not None
+        )
 
     @property
     def teams_enabled(self) -> bool:

@@ -45,10 +45,21 @@ HEARTBEAT = b"tick\n"
 SQLITE_PAUSE = 0.001  # seconds; twice what a waiting writer sleeps between tries (storage.engine)
 
 
-def destinations(settings: Settings) -> dict[str, Destination]:
-    """Where outbox messages go. Until the Slack, Teams and ticketing adapters are registered
-    here, chat and ticket messages are written to the log, so the whole path runs."""
-    return {"chat": LogDestination("chat"), "ticket": LogDestination("ticket")}
+def destinations(
+    settings: Settings,
+    new_unit: Callable[[], SqlUnitOfWork],
+    read_unit: Callable[[], SqlUnitOfWork],
+    clock: Clock,
+) -> dict[str, Destination]:
+    """Where outbox messages go: chat messages to Slack when it is configured (else to the
+    log, so the whole path runs without it); tickets to the log until ticketing lands."""
+    chat: Destination = LogDestination("chat")
+    if settings.slack_enabled:
+        from bot.handlers.slack.client import web_client
+        from bot.handlers.slack.destination import SlackDestination
+
+        chat = SlackDestination(web_client(settings), new_unit, read_unit, clock, settings.base_url)
+    return {"chat": chat, "ticket": LogDestination("ticket")}
 
 
 class Background:
@@ -82,7 +93,7 @@ class Background:
             processed=self._send_now,
         )
         worker = f"{socket.gethostname()}:{os.getpid()}"
-        sender = OutboxSender(new_unit, destinations(settings))
+        sender = OutboxSender(new_unit, destinations(settings, new_unit, read_unit, clock))
         escalations = escalation_job(new_unit, worker, clock, pause=pause, fired=self._send_now)
         self.scheduler.add("escalations", escalations)
         self.scheduler.add("outbox", sender.run_once_job, lane="outbox")

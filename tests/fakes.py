@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any
 
+from core.chat.ports import CardCopy, ChatIdentity
 from core.config.model import Configuration
 from core.incidents.inbox import PendingDelivery
 from core.incidents.lifecycle import IncidentState
@@ -43,6 +44,7 @@ from core.ports import (
     StoredTimeOff,
     SwapRequest,
 )
+from tests.fake_chat import FakeCardCopies, FakeChatIdentities
 
 
 class FakeIntegrityError(Exception):
@@ -159,6 +161,8 @@ class Store:
     events: list[EventRow] = field(default_factory=list)
     steps: list[StepRow] = field(default_factory=list)
     inbox: dict[int, InboxRow] = field(default_factory=dict)
+    identities: dict[tuple[str, str], ChatIdentity] = field(default_factory=dict)
+    cards: list[CardCopy] = field(default_factory=list)
     next_id: int = 1
     row_ids: dict[str, int] = field(default_factory=dict)  # the last id of each alert-path table
 
@@ -565,6 +569,8 @@ class FakeUnitOfWork:
         self.incidents = FakeIncidents(self._staged)
         self.outbox = FakeOutbox(self._staged)
         self.inbox = FakeInbox(self._staged)
+        self.identities = FakeChatIdentities(self._staged)
+        self.cards = FakeCardCopies(self._staged)
         return self
 
     async def __aexit__(

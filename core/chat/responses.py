@@ -124,6 +124,7 @@ async def incident_action(
         "acknowledge": "acknowledged",
         "resolve": "resolved",
         "escalate": f"escalated to tier {after.tier + 1}",
-        "snooze": f"snoozed until {_local(config, person_id, after.snoozed_until)}",
+        "snooze": "snoozed",
     }[verb]
-    return ActionOutcome(incident_id, True, f"You {done} {ref}.", after.status)
+    until = f" until {_local(config, person_id, after.snoozed_until)}" if verb == "snooze" else ""
+    return ActionOutcome(incident_id, True, f"You {done} {ref}{until}.", after.status)

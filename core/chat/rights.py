@@ -2,23 +2,14 @@
 
 Anyone may put themselves on call (an override of their own) or record their own time off.
 Putting someone else on call needs the schedule's team's managers; recording someone else's
-time off needs a manager of a team the person is on (a member of one of its schedules'
-layers) or any team's manager when the person is on none.
+time off needs a manager of a team the person is on
+(:func:`core.oncall.targets.teams_of`), or any team's manager when the person is on none.
 """
 
 from __future__ import annotations
 
 from core.config.model import Configuration
-
-
-def teams_of(config: Configuration, person_id: str) -> list[str]:
-    """Teams whose schedules list the person in a layer, in file order."""
-    found: list[str] = []
-    for schedule in config.schedules:
-        member = any(person_id in layer.members for layer in schedule.layers)
-        if member and schedule.team and schedule.team not in found:
-            found.append(schedule.team)
-    return found
+from core.oncall.targets import teams_of
 
 
 def manages(config: Configuration, person_id: str, team_id: str) -> bool:

@@ -1,0 +1,17 @@
+"""``/oncall help``: every subcommand with its usage. Also the answer to unknown words."""
+
+from __future__ import annotations
+
+from bot.commands.replies import Reply, Section
+
+USAGE = "/oncall help"
+SUMMARY = "this list"
+
+
+def render(entries: list[tuple[str, str]], unknown: str | None = None) -> Reply:
+    """The help reply; ``unknown``: the word that was not understood (said first)."""
+    intro = f"I don't know “{unknown}”. " if unknown else ""
+    return Reply(
+        text=f"{intro}Here is what /oncall can do:",
+        sections=(Section(lines=tuple(f"{usage} — {summary}" for usage, summary in entries)),),
+    )

@@ -1,0 +1,70 @@
+"""``/oncall page <service|@person> <message>``: open an incident by hand.
+
+A service is paged through the same path as an alert: a batch stored in the alert inbox
+(pinned to the service with the ``oncall_service`` label), turned into an incident that pages
+the service's first tier and escalates like any other. A person is paged directly: an
+incident on the built-in ``unrouted`` service, reassigned to them at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from bot.commands.context import CommandContext
+from bot.commands.people import is_person_word, person_named
+from bot.commands.replies import Reply, refusal
+from bot.commands.words import WordsError
+from core.incidents.lifecycle import Reassign
+from core.incidents.ports import AlertBatch
+from core.incidents.routing import PIN_LABEL
+from core.incidents.service import act_in_turn, ingest
+
+USAGE = "/oncall page <service|@person> <message>"
+SUMMARY = "page a service's on-call engineer or a person, with a message"
+MAX_TITLE = 300
+
+
+def _batch(ctx: CommandContext, target: str, message: str, labels: dict[str, str]) -> AlertBatch:
+    digest = hashlib.sha256(f"{ctx.caller.user_id}|{ctx.now.isoformat()}|{target}".encode())
+    return AlertBatch(
+        source="chat",
+        key=f"page/{digest.hexdigest()[:24]}",
+        status="firing",
+        title=message[:MAX_TITLE],
+        labels={"alertname": "ManualPage", "severity": "critical", **labels},
+        annotations={"summary": message, "paged_by": ctx.caller.person_id or ""},
+    )
+
+
+async def run(ctx: CommandContext, words: list[str]) -> Reply:
+    if ctx.caller.person_id is None:
+        return refusal("You are not in the on-call configuration, so you cannot page anyone.")
+    if len(words) < 2:
+        return refusal(f"Usage: {USAGE}")
+    target, message = words[0], " ".join(words[1:]).strip()
+    config = await ctx.config()
+    if is_person_word(target):
+        try:
+            person = await person_named(ctx, config, target)
+        except WordsError as exc:
+            return refusal(f"{exc}.")
+        batch = _batch(ctx, person, message, {"paged_person": person})
+        result = await ingest(ctx.new_unit(), batch, ctx.now)
+        if result.incident_id is None:  # pragma: no cover - a firing batch always opens
+            return refusal("The page could not be opened.")
+        actor = ctx.caller.person_id
+        await act_in_turn(
+            ctx.new_unit(), result.incident_id, [Reassign(actor, person)], actor, ctx.now
+        )
+        name = config.person(person)
+        shown = name.display_name if name else person
+        return Reply(text=f"Paging {shown}: incident #{result.incident_id} {message}", public=True)
+    service = next((s for s in config.services if s.id == target), None)
+    if service is None:
+        known = ", ".join(s.id for s in config.services) or "none"
+        return refusal(f"Unknown service {target!r}. Services: {known}.")
+    await ctx.open_alert(_batch(ctx, service.id, message, {PIN_LABEL: service.id}))
+    return Reply(
+        text=f"Paging {service.name or service.id}: an incident is being opened ({message}).",
+        public=True,
+    )

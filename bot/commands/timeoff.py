@@ -1,0 +1,66 @@
+"""``/oncall timeoff [@person] <from> <to> [reason]``: record time off; says who covers.
+
+Without a person, the caller's own time off. Someone else's is for their team's managers
+(:mod:`core.chat.rights`). Future turns and covers are recomputed at once.
+"""
+
+from __future__ import annotations
+
+from bot.commands.context import CommandContext, local_time, zone_of
+from bot.commands.people import is_person_word, person_named
+from bot.commands.replies import Reply, Section, refusal
+from bot.commands.words import WordsError, take_time
+from core.chat.rights import time_off_refusal
+from core.oncall.actions import ScheduleInputError, add_time_off
+
+USAGE = "/oncall timeoff [@person] <from> <to> [reason]"
+SUMMARY = "record time off (yours, or as a manager someone else's); shows who covers"
+
+
+async def run(ctx: CommandContext, words: list[str]) -> Reply:
+    actor = ctx.caller.person_id
+    if actor is None:
+        return refusal("You are not in the on-call configuration, so you cannot record time off.")
+    if len(words) < 2:
+        return refusal(f"Usage: {USAGE}  (dates like 2026-12-24, or 2026-12-24 09:00)")
+    config = await ctx.config()
+    zone = zone_of(config, actor)
+    rest = words
+    try:
+        person = actor
+        if is_person_word(rest[0]):
+            person, rest = await person_named(ctx, config, rest[0]), rest[1:]
+        start, rest = take_time(rest, zone=zone, now=ctx.now, what="from")
+        end, rest = take_time(rest, zone=zone, now=ctx.now, what="to")
+    except WordsError as exc:
+        return refusal(f"{exc}. Usage: {USAGE}")
+    refused = time_off_refusal(config, actor, person)
+    if refused is not None:
+        return refusal(f"Not allowed: {refused}.")
+    try:
+        outcome = await add_time_off(
+            ctx.new_unit(),
+            person_id=person,
+            start=start,
+            end=end,
+            actor=actor,
+            now=ctx.now,
+            reason=" ".join(rest) or None,
+        )
+    except ScheduleInputError as exc:
+        return refusal(f"Nothing changed: {exc}.")
+
+    def name(person_id: str) -> str:
+        found = config.person(person_id)
+        return found.display_name if found else person_id
+
+    covers = tuple(
+        f"{sid}: {name(c.person)} covers {local_time(c.start, zone)} to {local_time(c.end, zone)}"
+        for sid, c in outcome.covers
+    )
+    return Reply(
+        text=f"Time off {outcome.id}: {name(person)} from {local_time(start, zone)} "
+        f"to {local_time(end, zone)}.",
+        sections=(Section(title="Who covers", lines=covers or ("nobody needs to: no shifts",)),),
+        public=True,
+    )

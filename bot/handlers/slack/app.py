@@ -1,0 +1,117 @@
+"""The Slack app: Bolt's ``AsyncApp`` on our aiohttp server, or over Socket Mode.
+
+Over HTTP, ``POST /slack/events`` is the one Request URL for slash commands, interactivity
+and events. The signature is checked (slack_sdk's ``SignatureVerifier``: HMAC-SHA256 of
+``v0:timestamp:body``, a five-minute window, constant-time compare) before the body is read
+as anything; a bad or old one gets 401 and nothing runs. Bolt checks it again in its own
+middleware. Event retries (``X-Slack-Retry-Num``) of an event already seen are answered 200
+and dropped. With ``SLACK_APP_TOKEN`` the same listeners run over Socket Mode instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.signature import SignatureVerifier
+
+from bot.handlers.slack.client import web_client
+from bot.handlers.slack.listeners import register
+from bot.handlers.slack.people import SlackPeople
+from bot.settings import Settings
+from core.incidents.ports import AlertBatch
+from core.ports import Clock, UnitOfWork
+
+log = logging.getLogger("oncall.slack")
+SEEN_EVENTS = 2000
+
+
+class SlackSurface:
+    """The Bolt app and its HTTP route (or Socket Mode connection)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        new_unit: Callable[[], UnitOfWork],
+        read_unit: Callable[[], UnitOfWork],
+        clock: Clock,
+        open_alert: Callable[[AlertBatch], Awaitable[int]],
+    ) -> None:
+        secret = settings.slack_signing_secret
+        self._verifier = SignatureVerifier(secret.get_secret_value()) if secret else None
+        self.client = web_client(settings)
+        self.bolt = AsyncApp(
+            client=self.client,
+            signing_secret=secret.get_secret_value() if secret else None,
+            request_verification_enabled=secret is not None,
+            raise_error_for_unhandled_request=False,
+        )
+        self.people = SlackPeople(self.client, new_unit, read_unit, clock)
+        register(
+            self.bolt,
+            people=self.people,
+            new_unit=new_unit,
+            read_unit=read_unit,
+            clock=clock,
+            base_url=settings.base_url,
+            open_alert=open_alert,
+        )
+        self._app_token = settings.slack_app_token
+        self._socket: Any = None
+        self._seen: OrderedDict[str, None] = OrderedDict()
+
+    def add_routes(self, app: web.Application) -> None:
+        app.router.add_post("/slack/events", self.handle)
+
+    def _repeat(self, request: web.Request, body: bytes) -> bool:
+        """An event retry (``X-Slack-Retry-Num``) of an event id seen before."""
+        if not body.startswith(b"{"):
+            return False
+        import json
+
+        try:
+            event_id = json.loads(body).get("event_id")
+        except (ValueError, AttributeError):
+            return False
+        if not isinstance(event_id, str):
+            return False
+        if event_id in self._seen:
+            return "X-Slack-Retry-Num" in request.headers
+        self._seen[event_id] = None
+        while len(self._seen) > SEEN_EVENTS:
+            self._seen.popitem(last=False)
+        return False
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        body = await request.read()
+        if self._verifier is None or not self._verifier.is_valid_request(body, request.headers):
+            return web.json_response({"error": "invalid or expired Slack signature"}, status=401)
+        if self._repeat(request, body):
+            return web.Response(status=200)
+        bolt_request = AsyncBoltRequest(
+            body=body.decode("utf-8", errors="replace"),
+            query=request.query_string,
+            headers=request.headers,  # type: ignore[arg-type]
+        )
+        return await to_aiohttp_response(await self.bolt.async_dispatch(bolt_request))
+
+    async def start_socket_mode(self) -> None:
+        """Connect over Socket Mode when ``SLACK_APP_TOKEN`` is set (no public URL needed)."""
+        if self._app_token is None:
+            return
+        from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+        self._socket = AsyncSocketModeHandler(self.bolt, self._app_token.get_secret_value())
+        await self._socket.connect_async()
+        log.info("Slack: connected over Socket Mode")
+
+    async def close(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()

@@ -1,0 +1,251 @@
+"""The Slack outbox destination: pages as DMs, cards in team channels, updates in place.
+
+Per message kind (written by :mod:`core.incidents.effects`):
+- ``page``: the paged person gets a DM with the incident card (their Slack id from the
+  configuration, else found by email and remembered). Paged again later: a thread reply on
+  the same DM card, which is updated, never posted twice.
+- ``incident.triggered``: the team's ``slack_channel`` gets the card (when the severity
+  notifies the channel).
+- any other ``incident.*``: every copy of the card is updated with ``chat.update`` to the
+  incident as it is now, and the channel card's thread gets the timeline entry.
+
+Cards are rendered from the database at delivery (:func:`core.incidents.cards.current_card`);
+a copy remembers the version it shows, so updates that queued up for one incident cost one
+``chat.update`` per copy and the rest are no-ops. Every copy posted is recorded
+``(incident, channel, ts)`` in its own short transaction right after Slack answers, and a
+redelivered message finds it and updates instead of posting again. No transaction is open
+while Slack is called.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.handlers.slack.cards import incident_blocks, incident_text
+from bot.handlers.slack.errors import error_code, outcome_of
+from bot.handlers.slack.mrkdwn import escape
+from core.chat import identity
+from core.chat.ports import CardCopy
+from core.incidents.cards import current_card
+from core.incidents.ports import ClaimedMessage
+from core.ports import Clock, UnitOfWork
+from scheduling.outbox import Delivered, Failed, Outcome
+
+log = logging.getLogger("oncall.slack")
+PLATFORM = "slack"
+POST_SPACING = timedelta(seconds=1)  # Slack: about one message a second per channel
+
+_EVENT_WORDS = {
+    "incident.acknowledged": "Acknowledged",
+    "incident.resolved": "Resolved",
+    "incident.escalated": "Escalated",
+    "incident.reassigned": "Reassigned",
+    "incident.snoozed": "Snoozed",
+    "incident.retriggered": "Triggered again (the snooze ended)",
+    "incident.exhausted": "Every tier was paged and nobody acknowledged",
+}
+
+
+class SlackDestination:
+    """Implements :class:`scheduling.outbox.Destination` for Slack."""
+
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        new_unit: Callable[[], UnitOfWork],
+        read_unit: Callable[[], UnitOfWork],
+        clock: Clock,
+        base_url: str,
+    ) -> None:
+        self._client = client
+        self._new_unit = new_unit
+        self._read_unit = read_unit
+        self._clock = clock
+        self._base_url = base_url.rstrip("/")
+        self._dm_channels: dict[str, str] = {}
+
+    def rate_key(self, message: ClaimedMessage) -> tuple[str, timedelta] | None:
+        """Posts into one channel (or one person's DM) at most one a second."""
+        payload = message.payload
+        if message.kind == "page":
+            return f"slack:person:{payload.get('person')}", POST_SPACING
+        channel = payload.get("slack_channel")
+        if channel and payload.get("channel"):
+            return f"slack:channel:{channel}", POST_SPACING
+        return None
+
+    async def deliver(self, message: ClaimedMessage) -> Outcome:
+        if message.incident_id is None:
+            return Delivered()
+        method = "?"
+        try:
+            card = await self._card(message.incident_id)
+            if card is None:
+                return Failed(f"no incident {message.incident_id}")
+            if message.kind == "page":
+                method = "page"
+                return await self._page(message, card)
+            if message.kind == "incident.triggered":
+                method = "chat.postMessage"
+                return await self._post_to_channel(message, card)
+            if message.kind.startswith("incident."):
+                method = "chat.update"
+                return await self._update_copies(message, card)
+            return Delivered()  # not a kind Slack shows
+        except SlackApiError as exc:
+            outcome = outcome_of(exc, method)
+            log.warning("message %s: %s", message.key, getattr(outcome, "error", outcome))
+            return outcome
+
+    async def _card(self, incident_id: int) -> dict[str, Any] | None:
+        """The card as of now, with Slack ids of the people it names (for mentions)."""
+        now = self._clock.now()
+        async with self._read_unit() as uow:
+            card = await current_card(uow, incident_id, now)
+            if card is None:
+                return None
+            slack_users: dict[str, str] = {}
+            for person_id in card.get("people", {}):
+                known = await identity.known_chat_id(uow, PLATFORM, person_id)
+                if known is not None and known.external_id:
+                    slack_users[person_id] = known.external_id
+        card["slack_users"] = slack_users
+        card["url"] = f"{self._base_url}/incidents/{incident_id}"
+        return card
+
+    async def _copies(self, incident_id: int) -> list[CardCopy]:
+        async with self._read_unit() as uow:
+            return await uow.cards.copies(incident_id, PLATFORM)
+
+    async def _slack_user(self, person_id: str) -> str | None:
+        """The person's Slack id; looked up by email once and remembered."""
+        async with self._read_unit() as uow:
+            known = await identity.known_chat_id(uow, PLATFORM, person_id)
+        if known is None:
+            return None
+        if known.external_id:
+            return known.external_id
+        if not known.email:
+            return None
+        try:
+            found = await self._client.users_lookupByEmail(email=known.email)
+        except SlackApiError as exc:
+            if error_code(exc) == "users_not_found":
+                return None
+            raise
+        user_id = str(found["user"]["id"])
+        async with self._new_unit() as uow:
+            await identity.remember(uow, PLATFORM, person_id, user_id, known.email, self._now())
+            await uow.commit()
+        return user_id
+
+    def _now(self) -> datetime:
+        return self._clock.now()
+
+    async def _page(self, message: ClaimedMessage, card: dict[str, Any]) -> Outcome:
+        payload = message.payload
+        if "dm" not in (payload.get("notify") or ["dm"]):
+            return Delivered()
+        person_id = str(payload.get("person"))
+        user_id = await self._slack_user(person_id)
+        if user_id is None:
+            return Failed(f"person {person_id} has no Slack id and no Slack user has their email")
+        channel = self._dm_channels.get(user_id)
+        if channel is None:
+            opened = await self._client.conversations_open(users=user_id)
+            channel = self._dm_channels[user_id] = str(opened["channel"]["id"])
+        existing = next((c for c in await self._copies(card["id"]) if c.channel == channel), None)
+        if existing is not None:  # paged again, or this very page delivered twice
+            await self._update(existing, card, force=True)
+            tier = card.get("tier")
+            await self._client.chat_postMessage(
+                channel=channel,
+                thread_ts=existing.message_id,
+                text=f"You are paged for this incident (tier {tier}).",
+            )
+            return Delivered()
+        await self._post(card, channel, kind="dm", person_id=person_id)
+        return Delivered()
+
+    async def _post_to_channel(self, message: ClaimedMessage, card: dict[str, Any]) -> Outcome:
+        channel = message.payload.get("slack_channel")
+        if not channel or not message.payload.get("channel"):
+            return Delivered()
+        existing = next((c for c in await self._copies(card["id"]) if c.channel == channel), None)
+        if existing is not None:
+            await self._update(existing, card)
+            return Delivered()
+        await self._post(card, str(channel), kind="channel", person_id=None)
+        return Delivered()
+
+    async def _post(
+        self, card: dict[str, Any], channel: str, *, kind: str, person_id: str | None
+    ) -> None:
+        answer = await self._client.chat_postMessage(
+            channel=channel,
+            text=incident_text(card),
+            blocks=incident_blocks(card),
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+        async with self._new_unit() as uow:
+            await uow.cards.add(
+                incident_id=card["id"],
+                platform=PLATFORM,
+                channel=str(answer["channel"]),
+                message_id=str(answer["ts"]),
+                kind=kind,
+                person_id=person_id,
+                rendered_event=int(card.get("version", 0)),
+                now=self._now(),
+            )
+            await uow.commit()
+
+    async def _update(self, copy: CardCopy, card: dict[str, Any], *, force: bool = False) -> bool:
+        """Update one copy to ``card``; False when it shows this version already."""
+        version = int(card.get("version", 0))
+        if copy.rendered_event >= version and not force:
+            return False
+        try:
+            await self._client.chat_update(
+                channel=copy.channel,
+                ts=copy.message_id,
+                text=incident_text(card),
+                blocks=incident_blocks(card),
+            )
+        except SlackApiError as exc:
+            if (exc.response.data or {}).get("error") in (
+                "message_not_found",
+                "cant_update_message",
+            ):
+                async with self._new_unit() as uow:  # deleted by someone: stop updating it
+                    await uow.cards.drop(copy.id)
+                    await uow.commit()
+                return False
+            raise
+        async with self._new_unit() as uow:
+            await uow.cards.rendered(copy.id, version, self._now())
+            await uow.commit()
+        return True
+
+    async def _update_copies(self, message: ClaimedMessage, card: dict[str, Any]) -> Outcome:
+        copies = await self._copies(card["id"])
+        for copy in copies:
+            await self._update(copy, card)
+        word = _EVENT_WORDS.get(message.kind)
+        channel_copy = next((c for c in copies if c.kind == "channel"), None)
+        if word and channel_copy is not None:
+            actor = message.payload.get("actor")
+            by = f" by {card.get('people', {}).get(actor, actor)}" if actor else ""
+            await self._client.chat_postMessage(
+                channel=channel_copy.channel,
+                thread_ts=channel_copy.message_id,
+                text=escape(f"{word}{by}."),
+            )
+        return Delivered()

@@ -1,0 +1,104 @@
+"""Thin Bolt listeners: ``ack()`` first (Slack's 3-second rule), then one use case, then
+render. No rule lives here: commands are :mod:`bot.commands`, buttons
+:func:`core.chat.responses.incident_action`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.commands import router
+from bot.commands.actions import Action, parse_value
+from bot.commands.context import Caller, CommandContext
+from bot.handlers.slack.mrkdwn import escape
+from bot.handlers.slack.people import SlackPeople
+from bot.handlers.slack.render import reply_blocks, reply_text
+from core.chat.responses import Verb, incident_action
+from core.incidents.ports import AlertBatch
+from core.ports import Clock, UnitOfWork
+
+log = logging.getLogger("oncall.slack")
+
+VERBS: dict[Action, Verb] = {
+    Action.ACKNOWLEDGE: "acknowledge",
+    Action.ESCALATE: "escalate",
+    Action.RESOLVE: "resolve",
+    Action.SNOOZE: "snooze",
+}
+UNKNOWN_USER = (
+    "I don't know who you are in the on-call configuration: ask a manager to add your Slack "
+    "id (`slack:`) or your Slack email to your person entry. Nothing was changed."
+)
+
+
+def register(
+    bolt: AsyncApp,
+    *,
+    people: SlackPeople,
+    new_unit: Callable[[], UnitOfWork],
+    read_unit: Callable[[], UnitOfWork],
+    clock: Clock,
+    base_url: str,
+    open_alert: Callable[[AlertBatch], Awaitable[int]],
+    command: str = "/oncall",
+) -> None:
+    """Add the slash command and the incident buttons to ``bolt``."""
+
+    @bolt.command(command)
+    async def on_command(ack: Any, command: dict[str, Any], respond: Any) -> None:
+        await ack()
+        user = str(command.get("user_id", ""))
+        caller = Caller("slack", user, await people.person_of(user), command.get("channel_id"))
+        ctx = CommandContext(
+            caller=caller,
+            new_unit=new_unit,
+            read_unit=read_unit,
+            now=clock.now(),
+            base_url=base_url,
+            open_alert=open_alert,
+            resolve_user=people.person_of,
+        )
+        reply = await router.run(ctx, str(command.get("text", "")))
+        await respond(
+            text=reply_text(reply),
+            blocks=reply_blocks(reply),
+            response_type="in_channel" if reply.public else "ephemeral",
+            unfurl_links=False,
+        )
+
+    async def on_incident_action(
+        ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any
+    ) -> None:
+        await ack()
+        raw = action.get("value") or (action.get("selected_option") or {}).get("value") or ""
+        try:
+            incident_id, seconds = parse_value(str(raw))
+        except ValueError:
+            await respond(
+                text="That button is not one of mine.",
+                response_type="ephemeral",
+                replace_original=False,
+            )
+            return
+        user = str((body.get("user") or {}).get("id", ""))
+        person = await people.person_of(user)
+        if person is None:
+            await respond(text=UNKNOWN_USER, response_type="ephemeral", replace_original=False)
+            return
+        verb = VERBS[Action(action["action_id"])]
+        outcome = await incident_action(
+            new_unit(),
+            incident_id,
+            verb,
+            person,
+            clock.now(),
+            snooze=timedelta(seconds=seconds) if seconds else None,
+        )
+        await respond(text=escape(outcome.text), response_type="ephemeral", replace_original=False)
+
+    for action_id in VERBS:
+        bolt.action(action_id.value)(on_incident_action)

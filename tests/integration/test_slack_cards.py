@@ -1,0 +1,210 @@
+"""Pages and incident cards in Slack, and the buttons on them, against the fake Slack."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.commands.actions import Action, snooze_value
+from tests.integration.slack_harness import alert, blocks_json, slack_bot
+from tests.slack_requests import block_actions_body
+
+
+def card_posts(bot, channel: str) -> list:  # type: ignore[no-untyped-def]
+    return [
+        c
+        for c in bot.slack.calls("chat.postMessage")
+        if c.ok and c.params.get("channel") == channel and "thread_ts" not in c.params
+    ]
+
+
+async def test_a_page_dms_the_on_call_person_and_posts_the_card_to_the_team_channel(
+    engine: AsyncEngine,
+) -> None:
+    async with slack_bot(engine) as bot:
+        incident_id = await bot.ingest(alert())
+        await bot.deliver()
+        dm = bot.slack.dm_channel("U0ANN")
+        assert [c.params["users"] for c in bot.slack.calls("conversations.open")] == ["U0ANN"]
+        assert len(card_posts(bot, dm)) == 1
+        assert len(card_posts(bot, "C0OPS")) == 1
+        card = blocks_json(card_posts(bot, "C0OPS")[0])
+        assert "High error rate g1" in card
+        assert f'"value": "{incident_id}"' in card or f'"value":"{incident_id}"' in card
+        assert Action.ACKNOWLEDGE.value in card
+        assert all(c.token == "xoxb-test-token" for c in bot.slack.received)
+        assert all(m.status == "sent" for m in await bot.outbox() if m.destination == "chat")
+
+
+async def test_acknowledge_on_the_card_acknowledges_and_every_copy_changes_in_place(
+    engine: AsyncEngine,
+) -> None:
+    async with slack_bot(engine) as bot:
+        incident_id = await bot.ingest(alert())
+        await bot.deliver()
+        posted = {
+            (c.answer["channel"], c.answer["ts"])
+            for c in bot.slack.calls("chat.postMessage")
+            if c.ok
+        }
+        answer = await bot.click(Action.ACKNOWLEDGE.value, str(incident_id))
+        assert "You acknowledged #1" in answer["text"]
+        assert answer.get("response_type") == "ephemeral"
+        assert (await bot.incident(incident_id)).status == "acknowledged"
+        assert (await bot.incident(incident_id)).acknowledged_by == "ann"
+        before = len(card_posts(bot, "C0OPS"))
+        await bot.deliver()
+        updates = bot.slack.calls("chat.update")
+        assert {(c.params["channel"], c.params["ts"]) for c in updates} == posted
+        assert all(Action.ACKNOWLEDGE.value not in blocks_json(c) for c in updates)
+        assert all("Acknowledged" in blocks_json(c) for c in updates)
+        assert len(card_posts(bot, "C0OPS")) == before  # updated, never posted again
+        thread = [c for c in bot.slack.calls("chat.postMessage") if "thread_ts" in c.params]
+        assert [c.params["text"] for c in thread] == ["Acknowledged by Ann."]
+
+
+async def test_two_clicks_at_once_give_one_acknowledgement_and_an_answer_each(
+    engine: AsyncEngine,
+) -> None:
+    async with slack_bot(engine) as bot:
+        incident_id = await bot.ingest(alert())
+        first, second = await asyncio.gather(
+            bot.click(Action.ACKNOWLEDGE.value, str(incident_id), "U0ANN", name="a"),
+            bot.click(Action.ACKNOWLEDGE.value, str(incident_id), "U0DAN", name="b"),
+        )
+        texts = sorted([first["text"], second["text"]])
+        assert sum("You acknowledged" in t for t in texts) == 1
+        assert sum("was acknowledged already by" in t for t in texts) == 1
+        events = [m for m in await bot.outbox() if m.kind == "incident.acknowledged"]
+        assert len(events) == 1
+
+
+async def test_a_click_on_a_resolved_incident_is_refused_and_changes_nothing(
+    engine: AsyncEngine,
+) -> None:
+    async with slack_bot(engine) as bot:
+        incident_id = await bot.ingest(alert())
+        await bot.click(Action.RESOLVE.value, str(incident_id), "U0DAN")
+        resolved = await bot.incident(incident_id)
+        answer = await bot.click(Action.ACKNOWLEDGE.value, str(incident_id))
+        assert "is resolved already (by Dan)" in answer["text"]
+        assert await bot.incident(incident_id) == resolved
+
+
+async def test_escalate_and_snooze_buttons(engine: AsyncEngine) -> None:
+    async with slack_bot(engine) as bot:
+        incident_id = await bot.ingest(alert())
+        answer = await bot.click(Action.ESCALATE.value, str(incident_id))
+        assert "escalated to tier 2" in answer["text"]
+        assert (await bot.incident(incident_id)).tier == 1
+        answer = await bot.click(
+            Action.SNOOZE.value, snooze_value(incident_id, 1800), kind="static_select"
+        )
+        assert "You snoozed #1" in answer["text"]
+        row = await bot.incident(incident_id)
+        assert row.status == "acknowledged"
+        assert row.snoozed_until is not None
+
+
+async def test_a_forged_button_value_and_an_unknown_incident_are_answered_politely(
+    engine: AsyncEngine,
+) -> None:
+    async with slack_bot(engine) as bot:
+        await bot.ingest(alert())
+        answer = await bot.click(Action.ACKNOWLEDGE.value, "1; DROP TABLE incidents")
+        assert "not one of mine" in answer["text"]
+        answer = await bot.click(Action.ACKNOWLEDGE.value, "999")
+        assert "There is no incident #999" in answer["text"]
+        assert (await bot.incident(1)).status == "triggered"
+
+
+async def test_an_unmapped_slack_user_is_told_and_changes_nothing(engine: AsyncEngine) -> None:
+    async with slack_bot(engine) as bot:
+        incident_id = await bot.ingest(alert())
+        answer = await bot.click(Action.ACKNOWLEDGE.value, str(incident_id), "U0STRANGER")
+        assert "I don't know who you are" in answer["text"]
+        assert (await bot.incident(incident_id)).status == "triggered"
+
+
+async def test_a_slack_user_found_by_email_is_remembered(engine: AsyncEngine) -> None:
+    async with slack_bot(engine) as bot:
+        incident_id = await bot.ingest(alert())
+        answer = await bot.click(Action.ACKNOWLEDGE.value, str(incident_id), "U0CAT")
+        assert "You acknowledged" in answer["text"]
+        assert (await bot.incident(incident_id)).acknowledged_by == "cat"
+        infos = len(bot.slack.calls("users.info"))
+        await bot.click(Action.RESOLVE.value, str(incident_id), "U0CAT")
+        assert len(bot.slack.calls("users.info")) == infos  # remembered, not asked again
+
+
+async def test_a_person_without_a_slack_id_is_found_by_email_once(engine: AsyncEngine) -> None:
+    async with slack_bot(engine) as bot:
+        bot.clock.advance(days=1)  # bob's turn in primary
+        await bot.ingest(alert("g1"))
+        await bot.ingest(alert("g2", labels={"service": "api", "severity": "critical", "x": "2"}))
+        await bot.deliver()
+        lookups = bot.slack.calls("users.lookupByEmail")
+        assert [c.params["email"] for c in lookups] == ["bob@example.com"]
+        assert len(card_posts(bot, bot.slack.dm_channel("U0BOB"))) == 2
+
+
+async def test_bad_signatures_and_old_timestamps_get_401_and_change_nothing(
+    engine: AsyncEngine,
+) -> None:
+    async with slack_bot(engine) as bot:
+        incident_id = await bot.ingest(alert())
+        body = block_actions_body(
+            Action.ACKNOWLEDGE.value,
+            str(incident_id),
+            "U0ANN",
+            channel_id="C0OPS",
+            message_ts="1.0",
+            response_url=bot.slack.response_url("x"),
+        )
+        assert (await bot.post(body, secret="wrong-secret")).status == 401
+        six_minutes_ago = int(time.time()) - 6 * 60
+        assert (await bot.post(body, timestamp=six_minutes_ago)).status == 401
+        assert (await bot.post(body, headers={"X-Slack-Signature": "v0=00"})).status == 401
+        await asyncio.sleep(0.2)
+        assert bot.slack.responses.get("x", []) == []
+        assert (await bot.incident(incident_id)).status == "triggered"
+        assert not [c for c in bot.slack.received if c.method != "auth.test"]
+
+
+async def test_labels_that_would_ping_a_channel_are_escaped(engine: AsyncEngine) -> None:
+    labels = {"service": "api", "severity": "critical", "team": "<!channel> <!here> <@U0DAN>"}
+    async with slack_bot(engine) as bot:
+        await bot.ingest(alert(labels=labels, title="Disk full <!channel>"))
+        await bot.deliver()
+        for call in bot.slack.calls("chat.postMessage"):
+            text = json.dumps(call.params)
+            assert "<!channel>" not in text and "<!here>" not in text
+            assert "&lt;!channel&gt;" in text
+            assert "<@U0DAN>" not in text
+
+
+async def test_slack_errors_retry_or_fail_the_message_never_loop(engine: AsyncEngine) -> None:
+    async with slack_bot(engine) as bot:
+        bot.slack.fail_next("chat.postMessage", "429", retry_after=7)
+        await bot.ingest(alert())
+        await bot.sender.run_once(bot.clock.now())
+        retried = [m for m in await bot.pending() if m.kind == "page"]
+        assert len(retried) == 1 and "429" in (retried[0].last_error or "")
+        wait = (retried[0].next_attempt_at - bot.clock.now()).total_seconds()
+        assert wait >= 7
+        bot.clock.advance(seconds=8)
+        await bot.deliver()
+        assert len(card_posts(bot, bot.slack.dm_channel("U0ANN"))) == 1
+
+        bot.slack.fail_next("chat.postMessage", "channel_not_found")
+        await bot.ingest(alert("g2", labels={"service": "site", "severity": "critical"}))
+        await bot.deliver()
+        failed = [m for m in await bot.outbox() if m.status == "failed"]
+        assert [m.kind for m in failed] == ["page"]  # cat's DM: the first post of g2
+        assert failed[0].attempts == 1  # failed at once, not retried
+        assert "channel_not_found" in failed[0].last_error
+        assert len(card_posts(bot, "C0WEB")) == 1  # the channel card went out all the same
+        assert not await bot.pending()
