@@ -16,7 +16,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from core.incidents.ports import ClaimedMessage
 from core.ports import UnitOfWork
@@ -60,6 +60,26 @@ class Destination(Protocol):
     async def deliver(self, message: ClaimedMessage) -> Outcome: ...
 
 
+@runtime_checkable
+class Digesting(Protocol):
+    """A destination that can show many new messages of one rate key as one digest.
+
+    When more messages wait for a rate key than its spacing clears within
+    :attr:`OutboxSender.digest_window`, the sender stops reserving a slot for each: the rest
+    wait for one shared slot and are handed over together to :meth:`deliver_digest`, which
+    shows them with one post (or by updating a digest posted earlier) and answers for each.
+    A message it answers :class:`Deferred` waits for the key's next digest slot.
+    """
+
+    def digest_key(self, message: ClaimedMessage) -> str | None:
+        """The group a message may be shown in a digest with; None: never digested."""
+        ...
+
+    async def deliver_digest(self, messages: list[ClaimedMessage]) -> dict[int, Outcome]:
+        """Show ``messages`` (one digest key) using at most one post; an outcome per id."""
+        ...
+
+
 class LogDestination:
     """Writes what would be sent as one JSON line: the whole path runs without Slack or Teams."""
 
@@ -96,6 +116,9 @@ class OutboxSender:
     jitter: Callable[[], float] = field(default_factory=lambda: random.Random().random)
     _next_allowed: dict[str, datetime] = field(default_factory=dict)
     _reserved: dict[str, datetime] = field(default_factory=dict)  # message key -> its slot
+    digest_window: timedelta = timedelta(seconds=10)
+    _digest_slot: dict[str, datetime] = field(default_factory=dict)  # rate key -> next flush
+    _digest_members: set[str] = field(default_factory=set)  # message keys waiting for one
 
     def backoff(self, attempts: int, after: timedelta | None) -> timedelta:
         """Exponential with full jitter between 50% and 100%, never shorter than ``after``."""
@@ -117,8 +140,14 @@ class OutboxSender:
         if not claimed:
             return 0
         results: list[tuple[ClaimedMessage, Outcome, datetime | None]] = []
+        digests: dict[str, list[ClaimedMessage]] = {}
         for message in claimed:
-            results.append(await self._deliver(message, now))
+            if self._digest_due(message, now):
+                digests.setdefault(message.destination, []).append(message)
+            else:
+                results.append(await self._deliver(message, now))
+        for name, members in digests.items():
+            results.extend(await self._deliver_digests(name, members, now))
         delivered = 0
         uow = self.new_unit()
         async with uow:
@@ -144,6 +173,50 @@ class OutboxSender:
             await uow.commit()
         return delivered
 
+    def _digest_due(self, message: ClaimedMessage, now: datetime) -> bool:
+        """A digest member whose shared slot has come."""
+        reserved = self._reserved.get(message.key)
+        return message.key in self._digest_members and (reserved is None or reserved <= now)
+
+    def _digest_slot_for(self, key: str, spacing: timedelta, now: datetime) -> datetime:
+        """The key's pending digest slot, or a new one (the next free slot of the key)."""
+        slot = self._digest_slot.get(key)
+        if slot is None or slot < now:
+            slot = max(now, self._next_allowed.get(key, now))
+            self._next_allowed[key] = slot + spacing
+            self._digest_slot[key] = slot
+        return slot
+
+    async def _deliver_digests(
+        self, name: str, members: list[ClaimedMessage], now: datetime
+    ) -> list[tuple[ClaimedMessage, Outcome, datetime | None]]:
+        destination = self.destinations.get(name)
+        groups: dict[str, list[ClaimedMessage]] = {}
+        for message in members:
+            self._reserved.pop(message.key, None)
+            self._digest_members.discard(message.key)
+            key = destination.digest_key(message) if isinstance(destination, Digesting) else None
+            groups.setdefault(key or "", []).append(message)
+        out: list[tuple[ClaimedMessage, Outcome, datetime | None]] = []
+        for group in groups.values():
+            try:
+                assert isinstance(destination, Digesting)
+                outcomes = await destination.deliver_digest(group)
+            except Exception as exc:  # like a single delivery: retry, never lose
+                outcomes = {m.id: Retry(f"{type(exc).__name__}: {exc}") for m in group}
+            for message in group:
+                outcome = outcomes.get(message.id, Retry("the digest gave no answer"))
+                if isinstance(outcome, Deferred):  # no room in this flush: the next one
+                    limit = destination.rate_key(message) if destination else None
+                    key, spacing = limit or (message.key, timedelta(seconds=1))
+                    slot = self._digest_slot_for(key, spacing, now + timedelta(microseconds=1))
+                    self._reserved[message.key] = slot
+                    self._digest_members.add(message.key)
+                    out.append((message, outcome, slot))
+                else:
+                    out.append((message, outcome, None))
+        return out
+
     async def _deliver(
         self, message: ClaimedMessage, now: datetime
     ) -> tuple[ClaimedMessage, Outcome, datetime | None]:
@@ -158,6 +231,15 @@ class OutboxSender:
         if limit is not None and reserved is None:
             key, spacing = limit
             slot = max(now, self._next_allowed.get(key, now))
+            digestible = (
+                isinstance(destination, Digesting) and destination.digest_key(message) is not None
+            )
+            if digestible and slot - now >= self.digest_window:
+                # More wait than the rate clears in the window: one shared slot for the rest.
+                slot = self._digest_slot_for(key, spacing, now)
+                self._digest_members.add(message.key)
+                self._reserved[message.key] = slot
+                return message, Deferred(), slot
             self._next_allowed[key] = slot + spacing  # take the slot, so a burst spreads out
             if slot > now:
                 self._reserved[message.key] = slot

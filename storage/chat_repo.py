@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -68,11 +69,17 @@ class SqlCardCopies:
         self._session = session
 
     async def copies(self, incident_id: int, platform: str) -> list[CardCopy]:
-        query = (
-            select(CARDS)
-            .where(CARDS.c.incident_id == incident_id, CARDS.c.platform == platform)
-            .order_by(CARDS.c.id)
+        return await self._select(CARDS.c.incident_id == incident_id, CARDS.c.platform == platform)
+
+    async def in_message(self, platform: str, channel: str, message_id: str) -> list[CardCopy]:
+        return await self._select(
+            CARDS.c.platform == platform,
+            CARDS.c.channel == channel,
+            CARDS.c.message_id == message_id,
         )
+
+    async def _select(self, *where: Any) -> list[CardCopy]:
+        query = select(CARDS).where(*where).order_by(CARDS.c.id)
         return [
             CardCopy(
                 r.id,

@@ -72,6 +72,13 @@ class FakeCardCopies:
         )
         return True
 
+    async def in_message(self, platform: str, channel: str, message_id: str) -> list[CardCopy]:
+        return [
+            c
+            for c in self._store.cards
+            if (c.platform, c.channel, c.message_id) == (platform, channel, message_id)
+        ]
+
     async def rendered(self, copy_id: int, event_id: int, now: datetime) -> None:
         self._store.cards = [
             replace(c, rendered_event=event_id)

@@ -39,7 +39,7 @@ class CardCopy:
     platform: str
     channel: str
     message_id: str
-    kind: str  # "dm" | "channel"
+    kind: str  # "dm" | "channel" | "digest" (a line in a storm digest message)
     person_id: str | None
     rendered_event: int
     posted_at: datetime
@@ -77,6 +77,10 @@ class CardCopyRepository(Protocol):
         now: datetime,
     ) -> bool:
         """Remember a posted copy; False when the incident has a copy in ``channel`` already."""
+        ...
+
+    async def in_message(self, platform: str, channel: str, message_id: str) -> list[CardCopy]:
+        """Every copy shown by one message (several for a storm digest), oldest first."""
         ...
 
     async def rendered(self, copy_id: int, event_id: int, now: datetime) -> None:

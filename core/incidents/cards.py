@@ -131,3 +131,25 @@ async def current_card(uow: UnitOfWork, incident_id: int, now: datetime) -> dict
         version=len(events),
     )
     return snapshot
+
+
+async def digest_entries(uow: UnitOfWork, incident_ids: list[int]) -> list[dict[str, Any]]:
+    """What a storm digest shows of each incident (a line: severity, service, title, status),
+    in the order given; unknown ids are left out. Cheap: no schedules, no timeline."""
+    config = await uow.config.load() or Configuration()
+    names = {s.id: s.name for s in config.services}
+    out: list[dict[str, Any]] = []
+    for incident_id in incident_ids:
+        record = await uow.incidents.get(incident_id)
+        if record is not None:
+            out.append(
+                {
+                    "id": record.id,
+                    "title": record.title,
+                    "service": record.service_id,
+                    "service_name": names.get(record.service_id) or record.service_id,
+                    "severity": record.severity,
+                    "status": record.state.status,
+                }
+            )
+    return out

@@ -7,12 +7,15 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.handlers.slack.client import web_client
+from bot.handlers.slack.destination import SlackDestination
 from bot.settings import Settings
 from bot.worker import destinations
 from core.config.apply import apply_configuration
@@ -176,12 +179,24 @@ def blocks_json(call: Any) -> str:
 
 
 @asynccontextmanager
-async def slack_bot(engine: AsyncEngine, **fake_options: Any) -> AsyncIterator[Bot]:
+async def slack_bot(
+    engine: AsyncEngine,
+    *,
+    clock: Any = None,
+    post_spacing: timedelta | None = None,
+    digest_window: timedelta | None = None,
+    post_spacing_fake: float = 0.0,
+    **fake_options: Any,
+) -> AsyncIterator[Bot]:
+    """The bot with Slack on. ``clock`` (default frozen at T0); ``post_spacing`` and
+    ``digest_window`` shrink Slack's one-a-second and the sender's 10 s for storm tests
+    (the fake then enforces the same spacing)."""
     cfg = config(people=PEOPLE, teams=TEAMS, escalation_policies=POLICIES, services=SERVICES)
     await apply_configuration(unit(engine), cfg, actor="t", source="t", now=at("2026-03-01 00:00"))
     options = {"users_by_email": {"bob@example.com": "U0BOB", "cat@example.com": "U0CAT"}}
+    options["post_spacing"] = post_spacing_fake
     async with FakeSlack(token=TOKEN, **{**options, **fake_options}) as fake:
-        clock = FrozenClock(T0)
+        clock = clock or FrozenClock(T0)
         settings = {
             "SLACK_BOT_TOKEN": TOKEN,
             "SLACK_SIGNING_SECRET": SECRET,
@@ -196,6 +211,17 @@ async def slack_bot(engine: AsyncEngine, **fake_options: Any) -> AsyncIterator[B
             return SqlUnitOfWork(sessions, write=False)
 
         chosen = destinations(Settings(**settings), new_unit, read_unit, clock)  # type: ignore[arg-type]
+        if True:  # the worker's destination, with Slack's spacing shrunk for quick tests
+            chosen["chat"] = SlackDestination(
+                web_client(Settings(**settings)),  # type: ignore[arg-type]
+                new_unit,
+                read_unit,
+                clock,
+                "http://127.0.0.1",
+                post_spacing=post_spacing or timedelta(seconds=0.05),
+            )
         sender = OutboxSender(new_unit, chosen, jitter=lambda: 0.0)
+        if digest_window is not None:
+            sender.digest_window = digest_window
         async with running_app(engine, clock, **settings) as url, aiohttp.ClientSession() as http:
             yield Bot(url, engine, fake, clock, sender, http)

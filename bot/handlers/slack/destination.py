@@ -28,8 +28,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.handlers.slack.cards import incident_blocks, incident_text
+from bot.handlers.slack.digests import SlackDigests
 from bot.handlers.slack.errors import error_code, outcome_of
 from bot.handlers.slack.mrkdwn import escape
+from bot.handlers.slack.pacing import Pacer
 from core.chat import identity
 from core.chat.ports import CardCopy
 from core.incidents.cards import current_card
@@ -62,23 +64,59 @@ class SlackDestination:
         read_unit: Callable[[], UnitOfWork],
         clock: Clock,
         base_url: str,
+        *,
+        post_spacing: timedelta = POST_SPACING,
     ) -> None:
+        self._spacing = post_spacing
+        self._pacer = Pacer(post_spacing.total_seconds())
         self._client = client
         self._new_unit = new_unit
         self._read_unit = read_unit
         self._clock = clock
         self._base_url = base_url.rstrip("/")
         self._dm_channels: dict[str, str] = {}
+        self._digests = SlackDigests(
+            client, new_unit, read_unit, clock, base_url, self._dm_of, self._pacer
+        )
 
     def rate_key(self, message: ClaimedMessage) -> tuple[str, timedelta] | None:
         """Posts into one channel (or one person's DM) at most one a second."""
         payload = message.payload
         if message.kind == "page":
-            return f"slack:person:{payload.get('person')}", POST_SPACING
+            return f"slack:person:{payload.get('person')}", self._spacing
         channel = payload.get("slack_channel")
         if channel and payload.get("channel"):
-            return f"slack:channel:{channel}", POST_SPACING
+            return f"slack:channel:{channel}", self._spacing
         return None
+
+    def digest_key(self, message: ClaimedMessage) -> str | None:
+        """New incidents of a channel, and pages of one person, may go out as a digest."""
+        if message.kind == "page" and "dm" in (message.payload.get("notify") or ["dm"]):
+            return f"person:{message.payload.get('person')}"
+        if message.kind == "incident.triggered" and message.payload.get("channel"):
+            channel = message.payload.get("slack_channel")
+            return f"channel:{channel}" if channel else None
+        return None
+
+    async def deliver_digest(self, messages: list[ClaimedMessage]) -> dict[int, Outcome]:
+        """See :mod:`bot.handlers.slack.digests`."""
+        try:
+            return await self._digests.deliver(messages)
+        except SlackApiError as exc:
+            outcome = outcome_of(exc, "digest")
+            log.warning("digest of %d message(s): %s", len(messages), outcome)
+            return {m.id: outcome for m in messages}
+
+    async def _dm_of(self, person_id: str) -> str | None:
+        """The DM channel with the person (opened once); None: no Slack user for them."""
+        user_id = await self._slack_user(person_id)
+        if user_id is None:
+            return None
+        channel = self._dm_channels.get(user_id)
+        if channel is None:
+            opened = await self._client.conversations_open(users=user_id)
+            channel = self._dm_channels[user_id] = str(opened["channel"]["id"])
+        return channel
 
     async def deliver(self, message: ClaimedMessage) -> Outcome:
         if message.incident_id is None:
@@ -153,22 +191,19 @@ class SlackDestination:
         if "dm" not in (payload.get("notify") or ["dm"]):
             return Delivered()
         person_id = str(payload.get("person"))
-        user_id = await self._slack_user(person_id)
-        if user_id is None:
-            return Failed(f"person {person_id} has no Slack id and no Slack user has their email")
-        channel = self._dm_channels.get(user_id)
+        channel = await self._dm_of(person_id)
         if channel is None:
-            opened = await self._client.conversations_open(users=user_id)
-            channel = self._dm_channels[user_id] = str(opened["channel"]["id"])
+            return Failed(f"person {person_id} has no Slack id and no Slack user has their email")
         existing = next((c for c in await self._copies(card["id"]) if c.channel == channel), None)
         if existing is not None:  # paged again, or this very page delivered twice
             await self._update(existing, card, force=True)
             tier = card.get("tier")
-            await self._client.chat_postMessage(
-                channel=channel,
-                thread_ts=existing.message_id,
-                text=f"You are paged for this incident (tier {tier}).",
-            )
+            async with self._pacer.post(channel):
+                await self._client.chat_postMessage(
+                    channel=channel,
+                    thread_ts=existing.message_id,
+                    text=f"You are paged for this incident (tier {tier}).",
+                )
             return Delivered()
         await self._post(card, channel, kind="dm", person_id=person_id)
         return Delivered()
@@ -187,13 +222,14 @@ class SlackDestination:
     async def _post(
         self, card: dict[str, Any], channel: str, *, kind: str, person_id: str | None
     ) -> None:
-        answer = await self._client.chat_postMessage(
-            channel=channel,
-            text=incident_text(card),
-            blocks=incident_blocks(card),
-            unfurl_links=False,
-            unfurl_media=False,
-        )
+        async with self._pacer.post(channel):
+            answer = await self._client.chat_postMessage(
+                channel=channel,
+                text=incident_text(card),
+                blocks=incident_blocks(card),
+                unfurl_links=False,
+                unfurl_media=False,
+            )
         async with self._new_unit() as uow:
             await uow.cards.add(
                 incident_id=card["id"],
@@ -212,6 +248,9 @@ class SlackDestination:
         version = int(card.get("version", 0))
         if copy.rendered_event >= version and not force:
             return False
+        if copy.kind == "digest":
+            await self._digests.refresh(copy, version)
+            return True
         try:
             await self._client.chat_update(
                 channel=copy.channel,
@@ -243,9 +282,10 @@ class SlackDestination:
         if word and channel_copy is not None:
             actor = message.payload.get("actor")
             by = f" by {card.get('people', {}).get(actor, actor)}" if actor else ""
-            await self._client.chat_postMessage(
-                channel=channel_copy.channel,
-                thread_ts=channel_copy.message_id,
-                text=escape(f"{word}{by}."),
-            )
+            async with self._pacer.post(channel_copy.channel):
+                await self._client.chat_postMessage(
+                    channel=channel_copy.channel,
+                    thread_ts=channel_copy.message_id,
+                    text=escape(f"{word}{by}."),
+                )
         return Delivered()

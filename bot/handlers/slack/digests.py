@@ -1,0 +1,150 @@
+"""Storm digests in Slack: many new incidents of one channel (or one person's DM) in one
+message, updated in place as more arrive or as they change.
+
+The outbox sender decides when (more wait than one post a second clears in 10 s, see
+:class:`scheduling.outbox.Digesting`) and hands the waiting messages over together. Each call
+may post one new digest message (the sender reserved one slot for it); before that it fills
+the digest posted last in that channel while it has room, which costs a ``chat.update``, not
+a post. Every incident shown is recorded as a card copy of kind ``digest`` with the digest's
+``ts``, so later changes of the incident re-render the digest it is in, and a redelivered
+message finds its line and adds nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.handlers.slack.cards import digest_blocks
+from bot.handlers.slack.pacing import Pacer
+from core.chat.ports import CardCopy
+from core.incidents.cards import digest_entries
+from core.incidents.ports import ClaimedMessage
+from core.ports import Clock, UnitOfWork
+from scheduling.outbox import Deferred, Delivered, Failed, Outcome
+
+PLATFORM = "slack"
+DIGEST_ROOM = 45  # incidents one digest message shows
+
+
+class SlackDigests:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        new_unit: Callable[[], UnitOfWork],
+        read_unit: Callable[[], UnitOfWork],
+        clock: Clock,
+        base_url: str,
+        dm_channel: Callable[[str], Awaitable[str | None]],
+        pacer: Pacer,
+    ) -> None:
+        self._pacer = pacer
+        self._client = client
+        self._new_unit = new_unit
+        self._read_unit = read_unit
+        self._clock = clock
+        self._base_url = base_url
+        self._dm_channel = dm_channel
+        self._open: dict[str, tuple[str, list[int]]] = {}  # channel -> (ts, incident ids)
+
+    def _now(self) -> datetime:
+        return self._clock.now()
+
+    async def _channel(self, message: ClaimedMessage) -> tuple[str | None, str | None]:
+        """The channel a message goes to and the DM's person (None for the team channel)."""
+        payload = message.payload
+        if message.kind == "page":
+            person = str(payload.get("person"))
+            return await self._dm_channel(person), person
+        return (str(payload["slack_channel"]) if payload.get("slack_channel") else None), None
+
+    async def deliver(self, messages: list[ClaimedMessage]) -> dict[int, Outcome]:
+        """Show the messages' incidents in the channel's digest; at most one new post."""
+        outcomes: dict[int, Outcome] = {}
+        channel, person = await self._channel(messages[0])
+        if channel is None:
+            reason = "no Slack channel" if person is None else f"no Slack user for {person}"
+            return {m.id: Failed(reason) for m in messages}
+        async with self._read_unit() as uow:
+            shown = {
+                m.incident_id
+                for m in messages
+                if m.incident_id is not None
+                and any(
+                    c.channel == channel for c in await uow.cards.copies(m.incident_id, PLATFORM)
+                )
+            }
+        waiting: list[ClaimedMessage] = []
+        for m in messages:
+            if m.incident_id is None or m.incident_id in shown:
+                outcomes[m.id] = Delivered()  # nothing to show, or shown already (a redelivery)
+            elif m.incident_id not in {w.incident_id for w in waiting}:
+                waiting.append(m)
+            else:
+                outcomes[m.id] = Delivered()  # the same incident twice in one flush
+        if waiting and channel in self._open:
+            ts, ids = self._open[channel]
+            room = DIGEST_ROOM - len(ids)
+            if room > 0:
+                taken, waiting = waiting[:room], waiting[room:]
+                added = [int(m.incident_id or 0) for m in taken]
+                await self._show(channel, ts, [*ids, *added], update=True)
+                await self._record(channel, ts, added, person)
+                self._open[channel] = (ts, [*ids, *added])
+                outcomes.update({m.id: Delivered() for m in taken})
+        if waiting:
+            taken, waiting = waiting[:DIGEST_ROOM], waiting[DIGEST_ROOM:]
+            added = [int(m.incident_id or 0) for m in taken]
+            ts = await self._show(channel, None, added, update=False)
+            await self._record(channel, ts, added, person)
+            self._open[channel] = (ts, added)
+            outcomes.update({m.id: Delivered() for m in taken})
+        outcomes.update({m.id: Deferred() for m in waiting})  # the next digest slot
+        return outcomes
+
+    async def _blocks(self, ids: list[int]) -> tuple[str, list[dict[str, Any]]]:
+        async with self._read_unit() as uow:
+            entries = await digest_entries(uow, ids)
+        for entry in entries:
+            entry["url"] = f"{self._base_url}/incidents/{entry['id']}"
+        count = len(entries)
+        text = f"{count} new incident{'s' if count != 1 else ''} (a storm digest)"
+        return text, digest_blocks(entries, more_url=f"{self._base_url}/incidents")
+
+    async def _show(self, channel: str, ts: str | None, ids: list[int], *, update: bool) -> str:
+        text, blocks = await self._blocks(ids)
+        if update and ts is not None:
+            await self._client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+            return ts
+        async with self._pacer.post(channel):
+            answer = await self._client.chat_postMessage(
+                channel=channel, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False
+            )
+        return str(answer["ts"])
+
+    async def _record(self, channel: str, ts: str, ids: list[int], person: str | None) -> None:
+        async with self._new_unit() as uow:
+            for incident_id in ids:
+                await uow.cards.add(
+                    incident_id=incident_id,
+                    platform=PLATFORM,
+                    channel=channel,
+                    message_id=ts,
+                    kind="digest",
+                    person_id=person,
+                    rendered_event=0,
+                    now=self._now(),
+                )
+            await uow.commit()
+
+    async def refresh(self, copy: CardCopy, version: int) -> None:
+        """Re-render the digest that shows ``copy``'s incident (the incident changed)."""
+        async with self._read_unit() as uow:
+            lines = await uow.cards.in_message(PLATFORM, copy.channel, copy.message_id)
+        await self._show(copy.channel, copy.message_id, [c.incident_id for c in lines], update=True)
+        async with self._new_unit() as uow:
+            await uow.cards.rendered(copy.id, version, self._now())
+            await uow.commit()
