@@ -201,6 +201,22 @@ class ScheduleStateRepository(Protocol):
         ...
 
 
+class FeedRepository(Protocol):
+    """The secret tokens of iCalendar feeds: one per feed, a feed being ``kind`` ("schedule" or
+    "person") and ``subject`` (its id). Replacing a token revokes every URL that carried it."""
+
+    async def token_for(
+        self, kind: str, subject: str, *, now: datetime, rotate: bool = False
+    ) -> str:
+        """The feed's token, made on first use; ``rotate`` replaces it. ``ValueError`` for an
+        unknown kind. The subject is not checked: callers check it against the configuration."""
+        ...
+
+    async def feed_of(self, token: str) -> tuple[str, str] | None:
+        """``(kind, subject)`` of the feed whose token is ``token``; None for an unknown one."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository."""
 
@@ -212,6 +228,7 @@ class UnitOfWork(Protocol):
     inbox: InboxRepository
     identities: ChatIdentityRepository
     cards: CardCopyRepository
+    feeds: FeedRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -14,7 +14,7 @@ KINDS = ("schedule", "person")
 
 
 class SqlFeedTokens:
-    """Tokens by feed, and feeds by token."""
+    """Implements :class:`core.ports.FeedRepository`: tokens by feed, and feeds by token."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session

@@ -14,6 +14,7 @@ from storage.blocking import BlockingSessions
 from storage.chat_repo import SqlCardCopies, SqlChatIdentities
 from storage.config_repo import SqlConfigRepository
 from storage.engine import WRITE_INTENT
+from storage.feed_repo import SqlFeedTokens
 from storage.inbox_repo import SqlInbox
 from storage.incident_repo import SqlIncidentRepository
 from storage.outbox_repo import SqlOutbox
@@ -52,6 +53,7 @@ class SqlUnitOfWork:
     inbox: SqlInbox
     identities: SqlChatIdentities
     cards: SqlCardCopies
+    feeds: SqlFeedTokens
 
     def __init__(
         self,
@@ -94,6 +96,7 @@ class SqlUnitOfWork:
         self.inbox = SqlInbox(self._session)
         self.identities = SqlChatIdentities(self._session)
         self.cards = SqlCardCopies(self._session)
+        self.feeds = SqlFeedTokens(self._session)
         return self
 
     async def __aexit__(
@@ -131,7 +134,8 @@ class SqlUnitOfWork:
 
     @property
     def session(self) -> AsyncSession:
-        """The session, for repositories added by later modules."""
+        """The raw session, for tests that plant or inspect rows directly. Application code
+        reads and writes through the repositories above (add one to the port for new tables)."""
         assert self._session is not None
         return self._session
 

@@ -19,7 +19,6 @@ from core.config.model import Configuration
 from core.oncall.views import ScheduleState, final_for, load_state, person_shifts
 from core.ports import Clock, UnitOfWork
 from core.schedule.model import Shift
-from storage.feed_repo import SqlFeedTokens
 
 PAST = timedelta(days=31)
 AHEAD = timedelta(days=92)
@@ -133,7 +132,7 @@ def feed_handler(
         now = clock.now()
         start, end = now - PAST, now + AHEAD
         async with new_unit() as uow:
-            feed = await SqlFeedTokens(uow.session).feed_of(token) if token else None  # type: ignore[attr-defined]
+            feed = await uow.feeds.feed_of(token) if token else None
             if feed is None or not hmac.compare_digest(f"{feed[0]}/{feed[1]}", f"{kind}/{subject}"):
                 raise web.HTTPNotFound(text="no such feed\n")
             state = await load_state(

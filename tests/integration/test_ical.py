@@ -15,7 +15,7 @@ from core.oncall.actions import add_override
 from storage.feed_repo import SqlFeedTokens
 from storage.uow import SqlUnitOfWork, session_factory
 from tests.fakes import FrozenClock
-from tests.support import running_app
+from tests.support import oncall_env, run_oncall, running_app
 from tests.unit.oncall.common import at, config
 
 NOW = at("2026-03-02 08:00")
@@ -131,3 +131,35 @@ async def test_rotating_revokes_the_old_url(engine: AsyncEngine, base_url: str) 
     assert new != old
     assert (await fetch(f"{base_url}/ical/schedule/primary.ics?token={old}"))[0] == 404
     assert (await fetch(f"{base_url}/ical/schedule/primary.ics?token={new}"))[0] == 200
+
+
+async def test_feed_tokens_are_a_repository_of_the_unit_of_work(engine: AsyncEngine) -> None:
+    async with unit(engine) as uow:
+        kept = await uow.feeds.token_for("person", "ann", now=NOW)
+        await uow.commit()
+    async with unit(engine) as uow:
+        dropped = await uow.feeds.token_for("person", "bob", now=NOW)  # left without a commit
+    async with unit(engine) as uow:
+        assert await uow.feeds.feed_of(kept) == ("person", "ann")
+        assert await uow.feeds.feed_of(dropped) is None  # rolled back with its unit
+        assert await uow.feeds.token_for("person", "ann", now=NOW) == kept
+        with pytest.raises(ValueError, match="unknown feed kind"):
+            await uow.feeds.token_for("calendar", "ann", now=NOW)
+
+
+async def test_oncall_ical_url_prints_a_working_url_and_rotates_it(
+    engine: AsyncEngine, base_url: str, database_url: str
+) -> None:
+    env = oncall_env(database_url, ONCALL_PUBLIC_URL=base_url)
+    first = run_oncall("ical", "url", "--schedule", "primary", env=env)
+    assert first.returncode == 0, first.stderr
+    url = first.stdout.strip()
+    assert url.startswith(f"{base_url}/ical/schedule/primary.ics?token=")
+    assert run_oncall("ical", "url", "--schedule", "primary", env=env).stdout.strip() == url
+    assert (await fetch(url))[0] == 200
+    rotated = run_oncall("ical", "url", "--schedule", "primary", "--rotate", env=env)
+    assert rotated.returncode == 0 and rotated.stdout.strip() != url
+    assert (await fetch(url))[0] == 404
+    assert (await fetch(rotated.stdout.strip()))[0] == 200
+    unknown = run_oncall("ical", "url", "--person", "zed", env=env)
+    assert (unknown.returncode, unknown.stderr.strip()) == (2, "error: unknown person 'zed'")
