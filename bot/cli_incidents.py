@@ -3,19 +3,73 @@
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from bot.cli_schedule import UsageError, database
-from bot.clock import SystemClock
-from bot.settings import Settings
-from core.config.model import Configuration
-from core.incidents.lifecycle import Acknowledge, Resolve, TransitionError
-from core.incidents.ports import IncidentRecord
-from core.incidents.service import IncidentNotFound, act
-from storage.uow import SqlUnitOfWork, session_factory
+import typer
+
+from bot.cli_common import (
+    Actor,
+    AsJson,
+    UsageError,
+    database,
+    emit,
+    friendly,
+    load_settings,
+    now,
+    run,
+    user,
+)
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+    from core.incidents.ports import IncidentRecord
+
+alert_app = typer.Typer(help="Send alerts to a running server.", no_args_is_help=True)
+
+
+@friendly
+def incidents(
+    show_all: Annotated[bool, typer.Option("--all", help="Resolved ones too")] = False,
+    limit: Annotated[int, typer.Option(help="At most this many")] = 50,
+    as_json: AsJson = False,
+) -> None:
+    """Open incidents (all with --all), newest first."""
+    document, lines = run(listing(load_settings(), include_resolved=show_all, limit=limit))
+    emit(document, lines, as_json)
+
+
+@friendly
+def ack(incident: Annotated[int, typer.Argument(help="Incident id")], actor: Actor = None) -> None:
+    """Acknowledge an incident: escalation stops."""
+    who = actor or f"cli:{user()}"
+    typer.echo(run(acknowledge_or_resolve(load_settings(), incident, actor=who, resolve=False)))
+
+
+@friendly
+def resolve(
+    incident: Annotated[int, typer.Argument(help="Incident id")], actor: Actor = None
+) -> None:
+    """Resolve an incident."""
+    who = actor or f"cli:{user()}"
+    typer.echo(run(acknowledge_or_resolve(load_settings(), incident, actor=who, resolve=True)))
+
+
+@alert_app.command("test")
+@friendly
+def alert_test(
+    service: Annotated[str, typer.Option(help="The service to alert")],
+    severity: Annotated[str, typer.Option(help="The severity label")] = "critical",
+    url: Annotated[str | None, typer.Option(help="Endpoint; default the server's own")] = None,
+    show: Annotated[bool, typer.Option("--print", help="Print the payload, send nothing")] = False,
+) -> None:
+    """Send a realistic Alertmanager payload to the running server."""
+    settings = load_settings()
+    payload = run(test_payload(settings, service, severity))
+    if show:
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    typer.echo(post_alert(settings, payload, url))
 
 
 def _time(value: datetime | None) -> str | None:
@@ -40,10 +94,12 @@ def incident_json(record: IncidentRecord) -> dict[str, Any]:
     }
 
 
-async def incidents(
+async def listing(
     settings: Settings, *, include_resolved: bool, limit: int
 ) -> tuple[dict[str, Any], list[str]]:
     """Open incidents (all with ``include_resolved``), newest first."""
+    from storage.uow import SqlUnitOfWork, session_factory
+
     if not 1 <= limit <= 1000:
         raise UsageError("--limit must be between 1 and 1000")
     async with (
@@ -64,6 +120,10 @@ async def acknowledge_or_resolve(
     settings: Settings, incident_id: int, *, actor: str, resolve: bool
 ) -> str:
     """``oncall ack`` / ``oncall resolve``."""
+    from core.incidents.lifecycle import Acknowledge, Resolve, TransitionError
+    from core.incidents.service import IncidentNotFound, act
+    from storage.uow import SqlUnitOfWork, session_factory
+
     event = Resolve(actor) if resolve else Acknowledge(actor)
     async with database(settings) as engine:
         try:
@@ -72,7 +132,7 @@ async def acknowledge_or_resolve(
                 incident_id,
                 event,
                 actor,
-                SystemClock().now(),
+                now(),
             )
         except IncidentNotFound:
             raise UsageError(f"no incident {incident_id}") from None
@@ -83,6 +143,9 @@ async def acknowledge_or_resolve(
 
 async def test_payload(settings: Settings, service_id: str, severity: str) -> dict[str, Any]:
     """A realistic Alertmanager payload whose labels route to ``service_id``."""
+    from core.config.model import Configuration
+    from storage.uow import SqlUnitOfWork, session_factory
+
     async with (
         database(settings) as engine,
         SqlUnitOfWork(session_factory(engine), write=False) as uow,
@@ -99,10 +162,10 @@ async def test_payload(settings: Settings, service_id: str, severity: str) -> di
                 f"no labels reach service {service_id!r}: it has no `match` and no route"
             )
         labels = dict(route.match)
-    now = SystemClock().now()
+    sent = now()
     labels |= {"alertname": "OncallTestAlert", "severity": severity}
     summary = f"Test alert for {service.name or service_id} from `oncall alert test`"
-    stamp = now.strftime("%Y%m%dT%H%M%S%f")
+    stamp = sent.strftime("%Y%m%dT%H%M%S%f")
     return {
         "version": "4",
         "groupKey": f'{{}}:{{alertname="OncallTestAlert", test="{stamp}"}}',
@@ -118,7 +181,7 @@ async def test_payload(settings: Settings, service_id: str, severity: str) -> di
                 "status": "firing",
                 "labels": labels | {"instance": "test-1"},
                 "annotations": {"summary": summary},
-                "startsAt": now.isoformat().replace("+00:00", "Z"),
+                "startsAt": sent.isoformat().replace("+00:00", "Z"),
                 "endsAt": "0001-01-01T00:00:00Z",
                 "generatorURL": "http://prometheus.example:9090/graph",
                 "fingerprint": stamp[-16:],
@@ -129,6 +192,9 @@ async def test_payload(settings: Settings, service_id: str, severity: str) -> di
 
 def post_alert(settings: Settings, payload: dict[str, Any], url: str | None) -> str:
     """POST ``payload`` to the running server's Alertmanager endpoint; returns its answer."""
+    import urllib.error
+    import urllib.request
+
     if settings.alert_token is None:
         raise UsageError("set ONCALL_ALERT_TOKEN to the token the server expects")
     target = url or f"{settings.base_url}/alerts/alertmanager"
