@@ -135,14 +135,24 @@ class Server:
 
 
 def start_server(
-    database_url: str, config: Path, folder: Path, name: str, *, token: str = TOKEN
+    database_url: str,
+    config: Path,
+    folder: Path,
+    name: str,
+    *,
+    token: str = TOKEN,
+    extra_env: dict[str, str] | None = None,
 ) -> Server:
     """Start ``oncall serve`` and wait (at most 60 s) until ``/healthz`` answers."""
     workdir = folder / name
     workdir.mkdir(exist_ok=True)
     port = free_port()
     env = oncall_env(
-        database_url, ONCALL_CONFIG=str(config), ONCALL_ALERT_TOKEN=token, PORT=str(port)
+        database_url,
+        ONCALL_CONFIG=str(config),
+        ONCALL_ALERT_TOKEN=token,
+        PORT=str(port),
+        **(extra_env or {}),
     )
     log = workdir / f"stderr-{len(list(workdir.glob('stderr-*')))}.log"
     with log.open("wb") as err, (workdir / "stdout.log").open("ab") as out:
