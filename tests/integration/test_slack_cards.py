@@ -208,3 +208,30 @@ async def test_slack_errors_retry_or_fail_the_message_never_loop(engine: AsyncEn
         assert "channel_not_found" in failed[0].last_error
         assert len(card_posts(bot, "C0WEB")) == 1  # the channel card went out all the same
         assert not await bot.pending()
+
+
+async def test_acknowledge_from_a_digest_menu(engine: AsyncEngine) -> None:
+    async with slack_bot(engine) as bot:
+        incident_id = await bot.ingest(alert())
+        answer = await bot.click(Action.ACKNOWLEDGE.value, str(incident_id), kind="static_select")
+        assert "You acknowledged" in answer["text"]
+        assert (await bot.incident(incident_id)).status == "acknowledged"
+
+
+async def test_an_event_retry_is_answered_and_dropped(engine: AsyncEngine) -> None:
+    from tests.slack_requests import app_home_opened_event, event_body
+
+    async with slack_bot(engine) as bot:
+        body = event_body(app_home_opened_event("U0ANN"), event_id="Ev0RETRY")
+        assert (await bot.post(body)).status == 200
+        again = await bot.post(
+            body, headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+        )
+        assert again.status == 200
+        await bot.slack.wait_for("views.publish", timeout=5)
+        await asyncio.sleep(0.3)
+        (home,) = bot.slack.calls("views.publish")  # once: the retry was dropped
+        assert home.params["user_id"] == "U0ANN"
+        assert "On call now" in json.dumps(home.params["view"])
+        other = event_body({"type": "reaction_added", "user": "U0ANN"}, event_id="Ev0OTHER")
+        assert (await bot.post(other)).status == 200  # unhandled events are acknowledged too

@@ -100,7 +100,12 @@ class SlackSurface:
             query=request.query_string,
             headers=request.headers,  # type: ignore[arg-type]
         )
-        return await to_aiohttp_response(await self.bolt.async_dispatch(bolt_request))
+        answer = await self.bolt.async_dispatch(bolt_request)
+        if answer.status == 404 and body.startswith(b"{"):
+            # An event nobody listens to: acknowledged, so Slack neither retries it nor turns
+            # the subscription off.
+            return web.Response(status=200)
+        return await to_aiohttp_response(answer)
 
     async def start_socket_mode(self) -> None:
         """Connect over Socket Mode when ``SLACK_APP_TOKEN`` is set (no public URL needed)."""

@@ -18,7 +18,7 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.handlers.slack.cards import digest_blocks
+from bot.handlers.slack.digest_card import CAPACITY, storm_blocks
 from bot.handlers.slack.pacing import Pacer
 from core.chat.ports import CardCopy
 from core.incidents.cards import digest_entries
@@ -27,7 +27,7 @@ from core.ports import Clock, UnitOfWork
 from scheduling.outbox import Deferred, Delivered, Failed, Outcome
 
 PLATFORM = "slack"
-DIGEST_ROOM = 45  # incidents one digest message shows
+DIGEST_ROOM = CAPACITY  # incidents one digest message shows
 
 
 class SlackDigests:
@@ -112,7 +112,7 @@ class SlackDigests:
             entry["url"] = f"{self._base_url}/incidents/{entry['id']}"
         count = len(entries)
         text = f"{count} new incident{'s' if count != 1 else ''} (a storm digest)"
-        return text, digest_blocks(entries, more_url=f"{self._base_url}/incidents")
+        return text, storm_blocks(entries, more_url=f"{self._base_url}/incidents")
 
     async def _show(self, channel: str, ts: str | None, ids: list[int], *, update: bool) -> str:
         text, blocks = await self._blocks(ids)

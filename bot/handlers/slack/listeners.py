@@ -102,3 +102,27 @@ def register(
 
     for action_id in VERBS:
         bolt.action(action_id.value)(on_incident_action)
+
+    @bolt.event("app_home_opened")
+    async def on_home(event: dict[str, Any], client: Any) -> None:
+        """The Home tab: who is on call for the person's teams, and how to ask for more."""
+        if event.get("tab", "home") != "home":
+            return
+        user = str(event.get("user", ""))
+        person = await people.person_of(user)
+        ctx = CommandContext(
+            caller=Caller("slack", user, person),
+            new_unit=new_unit,
+            read_unit=read_unit,
+            now=clock.now(),
+            base_url=base_url,
+            open_alert=open_alert,
+            resolve_user=people.person_of,
+        )
+        reply = await router.run(ctx, "who") if person else None
+        blocks = reply_blocks(reply) if reply else []
+        hint = "Type `/oncall help` for everything the bot can do."
+        if person is None:
+            hint = UNKNOWN_USER.replace(" Nothing was changed.", "")
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": hint}]})
+        await client.views_publish(user_id=user, view={"type": "home", "blocks": blocks[:100]})
