@@ -1,9 +1,11 @@
 """``/oncall page <service|@person> <message>``: open an incident by hand.
 
-A service is paged through the same path as an alert: a batch stored in the alert inbox
-(pinned to the service with the ``oncall_service`` label), turned into an incident that pages
-the service's first tier and escalates like any other. A person is paged directly: an
-incident on the built-in ``unrouted`` service, reassigned to them at once.
+A service (its id in any case, or its one-word name) is paged through the same path as an
+alert: a batch stored in the alert inbox (pinned to the service with the ``oncall_service``
+label), turned into an incident that pages the service's first tier and escalates like any
+other. A person (``@id``, a mention, or a bare id that names no service) is paged directly:
+an incident on the built-in ``unrouted`` service (unless a catch-all route claims it),
+reassigned to them at once.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from __future__ import annotations
 import hashlib
 
 from bot.commands.context import CommandContext
-from bot.commands.people import is_person_word, person_named
+from bot.commands.named import service_in, unknown_service
+from bot.commands.people import is_person_word, names_person, person_named
 from bot.commands.replies import Reply, refusal
-from bot.commands.words import WordsError
+from bot.commands.words import WordsError, sentence
 from core.incidents.lifecycle import Reassign
 from core.incidents.ports import AlertBatch
 from core.incidents.routing import PIN_LABEL
@@ -25,7 +28,10 @@ MAX_TITLE = 300
 
 
 def _batch(ctx: CommandContext, target: str, message: str, labels: dict[str, str]) -> AlertBatch:
-    digest = hashlib.sha256(f"{ctx.caller.user_id}|{ctx.now.isoformat()}|{target}".encode())
+    """The page as an alert batch. Its key is the caller, the time, the target and the message,
+    so the same page delivered twice opens one incident and two pages two."""
+    seed = f"{ctx.caller.platform}|{ctx.caller.user_id}|{ctx.now.isoformat()}|{target}|{message}"
+    digest = hashlib.sha256(seed.encode())
     return AlertBatch(
         source="chat",
         key=f"page/{digest.hexdigest()[:24]}",
@@ -43,11 +49,12 @@ async def run(ctx: CommandContext, words: list[str]) -> Reply:
         return refusal(f"Usage: {USAGE}")
     target, message = words[0], " ".join(words[1:]).strip()
     config = await ctx.config()
-    if is_person_word(target):
+    service = None if is_person_word(target) else service_in(config, target)
+    if service is None and names_person(config, target):
         try:
             person = await person_named(ctx, config, target)
         except WordsError as exc:
-            return refusal(f"{exc}.")
+            return refusal(sentence(str(exc)))
         batch = _batch(ctx, person, message, {"paged_person": person})
         result = await ingest(ctx.new_unit(), batch, ctx.now)
         if result.incident_id is None:  # pragma: no cover - a firing batch always opens
@@ -58,13 +65,13 @@ async def run(ctx: CommandContext, words: list[str]) -> Reply:
         )
         name = config.person(person)
         shown = name.display_name if name else person
-        return Reply(text=f"Paging {shown}: incident #{result.incident_id} {message}", public=True)
-    service = next((s for s in config.services if s.id == target), None)
+        return Reply(
+            text=f"Paging {shown}: incident #{result.incident_id} “{message}”.", public=True
+        )
     if service is None:
-        known = ", ".join(s.id for s in config.services) or "none"
-        return refusal(f"Unknown service {target!r}. Services: {known}.")
+        return refusal(sentence(unknown_service(config, target)))
     await ctx.open_alert(_batch(ctx, service.id, message, {PIN_LABEL: service.id}))
     return Reply(
-        text=f"Paging {service.name or service.id}: an incident is being opened ({message}).",
+        text=f"Paging {service.name or service.id}: an incident is being opened (“{message}”).",
         public=True,
     )
