@@ -1,6 +1,7 @@
 """The outbox over SQL: messages written with their cause, claimed with a lease, recorded.
 
-Claims: the ready rows are selected (on PostgreSQL locked with ``FOR UPDATE SKIP LOCKED``, so
+Claims: the ready rows are selected, pages first (a page is never behind card updates in the
+queue), then in the order written (on PostgreSQL locked with ``FOR UPDATE SKIP LOCKED``, so
 two instances never take one row) and leased in one update, which takes only rows still
 pending and not leased, and returns what it took.
 """
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, case, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.incidents.ports import ClaimedMessage, OutboxMessage
@@ -21,7 +22,7 @@ _FREE = or_(OUTBOX.c.lease_until.is_(None), OUTBOX.c.lease_until <= bindparam("n
 _READY = (
     select(OUTBOX)
     .where(OUTBOX.c.status == "pending", OUTBOX.c.next_attempt_at <= bindparam("now"), _FREE)
-    .order_by(OUTBOX.c.id)
+    .order_by(case((OUTBOX.c.kind == "page", 0), else_=1), OUTBOX.c.id)
     .limit(bindparam("limit"))
 )
 _LEASE = (

@@ -132,13 +132,6 @@ class SqlUnitOfWork:
         assert self._session is not None
         await self._session.commit()
 
-    @property
-    def session(self) -> AsyncSession:
-        """The raw session, for tests that plant or inspect rows directly. Application code
-        reads and writes through the repositories above (add one to the port for new tables)."""
-        assert self._session is not None
-        return self._session
-
 
 _WRITER_LOCKS: weakref.WeakKeyDictionary[Any, asyncio.Lock] = weakref.WeakKeyDictionary()
 

@@ -98,24 +98,20 @@ async def test_change_and_removal_are_applied_and_audited(engine: AsyncEngine) -
 async def test_apply_never_touches_overrides_or_time_off(engine: AsyncEngine) -> None:
     await apply(engine, config(BASE))
     async with SqlUnitOfWork(session_factory(engine)) as uow:
-        uow.session.add(
-            OverrideRow(
-                schedule_id="primary",
-                person_id="erin",
-                starts_at=NOW,
-                ends_at=NOW + timedelta(hours=8),
-                created_at=NOW,
-                created_by="dana",
-            )
+        await uow.schedules.add_override(
+            schedule_id="primary",
+            person_id="erin",
+            start=NOW,
+            end=NOW + timedelta(hours=8),
+            created_at=NOW,
+            created_by="dana",
         )
-        uow.session.add(
-            TimeOffRow(
-                person_id="erin",
-                starts_at=NOW,
-                ends_at=NOW + timedelta(days=3),
-                created_at=NOW,
-                created_by="erin",
-            )
+        await uow.schedules.add_time_off(
+            person_id="erin",
+            start=NOW,
+            end=NOW + timedelta(days=3),
+            created_at=NOW,
+            created_by="erin",
         )
         await uow.commit()
     shrunk = copy.deepcopy(BASE)

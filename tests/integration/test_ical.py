@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.config.apply import apply_configuration
 from core.oncall.actions import add_override
-from storage.feed_repo import SqlFeedTokens
 from storage.uow import SqlUnitOfWork, session_factory
 from tests.fakes import FrozenClock
 from tests.support import oncall_env, run_oncall, running_app
@@ -46,7 +45,7 @@ async def base_url(engine: AsyncEngine) -> AsyncIterator[str]:
 
 async def token(engine: AsyncEngine, kind: str, subject: str, rotate: bool = False) -> str:
     async with unit(engine) as uow:
-        value = await SqlFeedTokens(uow.session).token_for(kind, subject, now=NOW, rotate=rotate)
+        value = await uow.feeds.token_for(kind, subject, now=NOW, rotate=rotate)
         await uow.commit()
     return value
 

@@ -12,12 +12,14 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.ports import AuditEntry
 from storage.blocking import BlockingSessions
 from storage.engine import create_engine
 from storage.migrate import upgrade
@@ -33,19 +35,16 @@ async def sqlite_engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
+AT = datetime(2026, 1, 1, tzinfo=UTC)
+
+
 async def write_audit(unit: SqlUnitOfWork, what: str, log: list[str] | None = None) -> None:
     """Insert one row in its own write transaction; ``what`` goes to ``log`` once the unit
     holds the write lock."""
     async with unit:
         if log is not None:
             log.append(what)
-        await unit.session.execute(
-            text(
-                "INSERT INTO audit_log (at, actor, action, subject, detail) "
-                "VALUES ('2026-01-01 00:00:00', 't', :what, 's', '{}')"
-            ),
-            {"what": what},
-        )
+        await unit.audit.append(AuditEntry(at=AT, actor="t", action=what, subject="s"))
         await unit.commit()
 
 
