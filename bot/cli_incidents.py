@@ -30,12 +30,16 @@ alert_app = typer.Typer(help="Send alerts to a running server.", no_args_is_help
 
 @friendly
 def incidents(
+    incident: Annotated[int | None, typer.Argument(help="One incident, in full")] = None,
     show_all: Annotated[bool, typer.Option("--all", help="Resolved ones too")] = False,
     limit: Annotated[int, typer.Option(help="At most this many")] = 50,
     as_json: AsJson = False,
 ) -> None:
-    """Open incidents (all with --all), newest first."""
-    document, lines = run(listing(load_settings(), include_resolved=show_all, limit=limit))
+    """Open incidents (all with --all), newest first; or one: its timeline and messages."""
+    if incident is not None:
+        document, lines = run(detail(load_settings(), incident))
+    else:
+        document, lines = run(listing(load_settings(), include_resolved=show_all, limit=limit))
     emit(document, lines, as_json)
 
 
@@ -114,6 +118,67 @@ async def listing(
         for r in rows
     ] or ["no open incidents" if not include_resolved else "no incidents"]
     return {"incidents": rows}, lines
+
+
+async def detail(settings: Settings, incident_id: int) -> tuple[dict[str, Any], list[str]]:
+    """``oncall incidents ID``: the incident, its timeline, and every message it caused with
+    its delivery (a message Slack refused shows its error here)."""
+    from storage.uow import SqlUnitOfWork, session_factory
+
+    async with (
+        database(settings) as engine,
+        SqlUnitOfWork(session_factory(engine), write=False) as uow,
+    ):
+        record = await uow.incidents.get(incident_id)
+        if record is None:
+            raise UsageError(f"no incident {incident_id}")
+        events = await uow.incidents.events(incident_id)
+        messages = await uow.outbox.for_incident(incident_id)
+    document = {
+        "incident": {
+            **incident_json(record),
+            "team": record.team_id,
+            "labels": dict(record.labels),
+            "annotations": dict(record.annotations),
+            "links": dict(record.links),
+        },
+        "timeline": [
+            {"at": _time(at), "kind": kind, "actor": actor, "detail": detail}
+            for at, kind, actor, detail in events
+        ],
+        "messages": [
+            {
+                "kind": m.kind,
+                "destination": m.destination,
+                "person": m.person,
+                "status": m.status,
+                "attempts": m.attempts,
+                "created_at": _time(m.created_at),
+                "sent_at": _time(m.sent_at),
+                "error": m.error,
+            }
+            for m in messages
+        ],
+    }
+    head = document["incident"]
+    lines = [
+        f"#{record.id} {record.title}",
+        f"  {head['status']} · {head['severity']} · service {head['service']} · tier "
+        f"{head['tier']} · assignee {head['assignee'] or '-'} · {head['alerts']} alert(s)",
+        "Timeline:",
+        *(
+            f"  {e['at']}  {e['kind']}{' by ' + e['actor'] if e['actor'] else ''}"
+            for e in document["timeline"]
+        ),
+        "Messages:",
+        *(
+            f"  {m['kind']:<22} {m['destination']:<7} {m['status']:<8} tries {m['attempts']}"
+            + (f"  to {m['person']}" if m["person"] else "")
+            + (f"  error: {m['error']}" if m["error"] else "")
+            for m in document["messages"]
+        ),
+    ]
+    return document, lines
 
 
 async def acknowledge_or_resolve(

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import bindparam, case, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.incidents.ports import ClaimedMessage, OutboxMessage
+from core.incidents.ports import ClaimedMessage, MessageStatus, OutboxMessage
 from storage.statements import OUTBOX, insert_for, per_dialect
 
 _FREE = or_(OUTBOX.c.lease_until.is_(None), OUTBOX.c.lease_until <= bindparam("now"))
@@ -123,3 +123,19 @@ class SqlOutbox:
 
     async def failed(self, message_id: int, now: datetime, error: str) -> None:
         await self._session.execute(_FAILED, {"message_id": message_id, "reason": error[:1000]})
+
+    async def for_incident(self, incident_id: int) -> list[MessageStatus]:
+        query = select(OUTBOX).where(OUTBOX.c.incident_id == incident_id).order_by(OUTBOX.c.id)
+        return [
+            MessageStatus(
+                r.kind,
+                r.destination,
+                r.status,
+                r.attempts,
+                r.created_at,
+                r.sent_at,
+                r.last_error,
+                (r.payload or {}).get("person") if r.kind == "page" else None,
+            )
+            for r in await self._session.execute(query)
+        ]

@@ -97,6 +97,20 @@ class ClaimedMessage:
     incident_id: int | None
 
 
+@dataclass(frozen=True)
+class MessageStatus:
+    """Where one outbox message of an incident stands (``oncall incidents ID``)."""
+
+    kind: str
+    destination: str
+    status: str  # "pending", "sent" or "failed"
+    attempts: int
+    created_at: datetime
+    sent_at: datetime | None
+    error: str | None
+    person: str | None = None  # the paged person, for pages
+
+
 class IncidentRepository(Protocol):
     async def open_for(self, source: str, key: str) -> IncidentRecord | None:
         """The open (not resolved) incident of this deduplication key, if any."""
@@ -166,6 +180,10 @@ class OutboxRepository(Protocol):
         ...
 
     async def failed(self, message_id: int, now: datetime, error: str) -> None: ...
+
+    async def for_incident(self, incident_id: int) -> list[MessageStatus]:
+        """Every message of the incident, in the order written."""
+        ...
 
 
 class InboxRepository(Protocol):

@@ -92,6 +92,7 @@ def test_incidents_json_shape_then_ack_and_resolve(env: dict[str, str]) -> None:
         (["ack", "99"], "error: no incident 99"),
         (["resolve", "99"], "error: no incident 99"),
         (["incidents", "--limit", "0"], "error: --limit must be between 1 and 1000"),
+        (["incidents", "99"], "error: no incident 99"),
         (["alert", "test", "--service", "nope"], "error: unknown service 'nope'"),
     ],
 )
@@ -101,6 +102,45 @@ def test_bad_input_is_exit_2(env: dict[str, str], args: list[str], message: str)
     assert result.returncode == 2, result.stdout + result.stderr
     assert result.stderr.strip().startswith(message)
     assert cli_json(env, "incidents", "--all") == before
+
+
+async def test_one_incident_shows_its_timeline_and_every_message_with_its_delivery(
+    env: dict[str, str], database_url: str
+) -> None:
+    from sqlalchemy import update
+
+    from storage.incident_tables import OutboxRow
+
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as conn:  # as the sender records a refusal by Slack
+            await conn.execute(
+                update(OutboxRow)
+                .where(OutboxRow.kind == "page")
+                .values(status="failed", attempts=1, last_error="slack page: channel_not_found")
+            )
+    finally:
+        await engine.dispose()
+    document = cli_json(env, "incidents", "1")
+    assert document["incident"]["id"] == 1 and document["incident"]["title"] == "Ledger disk full"
+    assert [e["kind"] for e in document["timeline"]][:2] == ["routed", "open"]
+    pages = [m for m in document["messages"] if m["kind"] == "page"]
+    assert pages == [
+        {
+            "kind": "page",
+            "destination": "chat",
+            "person": "sofia",
+            "status": "failed",
+            "attempts": 1,
+            "created_at": "2026-03-04T11:00:00+00:00",
+            "sent_at": None,
+            "error": "slack page: channel_not_found",
+        }
+    ]
+    table = run_oncall("incidents", "1", env=env)
+    assert table.returncode == 0
+    assert "error: slack page: channel_not_found" in table.stdout
+    assert "Timeline:" in table.stdout and "Messages:" in table.stdout
 
 
 def test_acting_on_a_resolved_incident_is_refused(env: dict[str, str]) -> None:
