@@ -1,30 +1,23 @@
-"""The incident card in Block Kit, its notification text, and the digest for alert storms.
+"""The incident card in Block Kit and its notification text.
 
 Input is an incident snapshot as stored in outbox payloads (see
 :func:`core.incidents.effects.incident_snapshot`); any key may be missing, ``None`` or of the
 wrong type, and rendering never raises. Every text from the snapshot is escaped; the only
 links are the ones built here and the only mentions are of people paged for this incident.
 Block Kit limits are enforced by truncation that ends with a link to the full incident.
-Pure functions, no I/O.
+Pure functions, no I/O. The storm digest is in :mod:`bot.handlers.slack.digest` (re-exported
+here as ``digest_blocks``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from slack_sdk.models.blocks import (
-    ConfirmObject,
-    Option,
-    PlainTextObject,
-    SectionBlock,
-    StaticSelectElement,
-)
+from slack_sdk.models.blocks import ConfirmObject, Option, PlainTextObject, StaticSelectElement
 
 from bot.commands.actions import SNOOZE_CHOICES, Action, snooze_value
-from bot.handlers.slack.mrkdwn import date, escape, link, mention, safe_url, truncate
-from bot.handlers.slack.render import (
+from bot.handlers.slack.blocks import (
     FIELD_TEXT,
-    MAX_BLOCKS,
     OPTION_TEXT,
     actions_blocks,
     button,
@@ -34,6 +27,22 @@ from bot.handlers.slack.render import (
     header_block,
     section_block,
 )
+from bot.handlers.slack.digest import digest_blocks
+from bot.handlers.slack.mrkdwn import date, escape, link, safe_url, truncate
+from bot.handlers.slack.snapshot import (
+    TITLE_CHARS,
+    SnapshotPeople,
+    as_dict,
+    as_int,
+    as_list,
+    incident_id,
+    marker,
+    one_line,
+    text_of,
+    value_of,
+)
+
+__all__ = ["digest_blocks", "incident_blocks", "incident_id", "incident_text", "marker"]
 
 LABELS_SHOWN = 20
 """Labels shown on a card; the rest are counted as "and N more"."""
@@ -42,60 +51,8 @@ PAGED_SHOWN = 10
 LINKS_SHOWN = 10
 TIMELINE_SHOWN = 5
 TIMELINE_CHARS = 300
-TITLE_CHARS = 200
 
-_MARKERS = {
-    "critical": ":red_circle:",
-    "warning": ":large_orange_circle:",
-    "info": ":large_blue_circle:",
-}
-_OTHER_MARKER = ":white_circle:"
 _LINK_NAMES = {"alertmanager": "Alertmanager", "source": "Source", "grafana": "Grafana"}
-
-
-def _get(snapshot: Any, key: str) -> Any:
-    return snapshot.get(key) if isinstance(snapshot, dict) else None
-
-
-def _text(snapshot: Any, key: str) -> str:
-    value = _get(snapshot, key)
-    if value is None or isinstance(value, (dict, list)):
-        return ""
-    return str(value).strip()
-
-
-def _short(text: str, limit: int) -> str:
-    """Escaped, on one line, cut to ``limit``."""
-    return truncate(escape(" ".join(text.split())), limit)
-
-
-def _dict(value: Any) -> dict[Any, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, (list, tuple)) else []
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isascii() and value.strip().isdigit():
-        return int(value)
-    return None
-
-
-def incident_id(snapshot: Any) -> int | None:
-    """The incident id, or ``None`` when missing or not a non-negative integer."""
-    value = _int(_get(snapshot, "id"))
-    return value if value is not None and value >= 0 else None
-
-
-def marker(severity: str) -> str:
-    """The severity's emoji: red critical, orange warning, blue info, white anything else."""
-    return _MARKERS.get(severity.lower(), _OTHER_MARKER)
 
 
 def _duration(seconds: int) -> str:
@@ -110,55 +67,31 @@ def _duration(seconds: int) -> str:
     return " ".join(parts[:2])
 
 
-class _People:
-    """Names and mentions. Only paged people with a well-formed Slack id are mentioned."""
-
-    def __init__(self, snapshot: Any) -> None:
-        self.names = _dict(_get(snapshot, "people"))
-        self.slack = _dict(_get(snapshot, "slack_users"))
-        self.paged = [p for p in _list(_get(snapshot, "paged")) if isinstance(p, str)]
-
-    def name(self, person: Any) -> str:
-        """The escaped display name (the id when no name is known); never a mention."""
-        shown = self.names.get(person) if isinstance(person, str) else None
-        return _short(str(shown or person or "someone"), TITLE_CHARS)
-
-    def who(self, person: Any) -> str:
-        """A mention for a paged person with a Slack id, otherwise the escaped name."""
-        if isinstance(person, str) and person in self.paged:
-            return mention(self.slack.get(person), self.names.get(person) or person)
-        return self.name(person)
-
-    def many(self, people: list[Any], shown: int) -> str:
-        text = ", ".join(self.who(p) for p in people[:shown])
-        return text + (f" and {len(people) - shown} more" if len(people) > shown else "")
-
-
-def _status(snapshot: Any, people: _People) -> str:
-    status = _text(snapshot, "status").lower()
+def _status(snapshot: Any, people: SnapshotPeople) -> str:
+    status = text_of(snapshot, "status").lower()
     if status == "triggered":
         text = ":rotating_light: Triggered"
     elif status in ("acknowledged", "resolved"):
         icon = ":eyes:" if status == "acknowledged" else ":white_check_mark:"
-        by = _get(snapshot, f"{status}_by")
-        at = date(_get(snapshot, f"{status}_at"))
+        by = value_of(snapshot, f"{status}_by")
+        at = date(value_of(snapshot, f"{status}_at"))
         text = f"{icon} {status.capitalize()}" + (f" by {people.who(by)}" if by else "")
         text += f" · {at}" if at else ""
     else:
         text = escape(status or "unknown")
-    snoozed = date(_get(snapshot, "snoozed_until"))
+    snoozed = date(value_of(snapshot, "snoozed_until"))
     if snoozed and status != "resolved":
         text += f"\n:zzz: Snoozed until {snoozed}"
     return text
 
 
-def _fields(snapshot: Any, people: _People, url: str | None) -> list[str]:
-    severity = _text(snapshot, "severity")
+def _fields(snapshot: Any, people: SnapshotPeople, url: str | None) -> list[str]:
+    severity = text_of(snapshot, "severity")
     ident = incident_id(snapshot)
-    service = _text(snapshot, "service_name") or _text(snapshot, "service")
-    path = _list(_get(snapshot, "escalation_path"))
-    tier = _int(_get(snapshot, "tier"))
-    alerts = _int(_get(snapshot, "alerts"))
+    service = text_of(snapshot, "service_name") or text_of(snapshot, "service")
+    path = as_list(value_of(snapshot, "escalation_path"))
+    tier = as_int(value_of(snapshot, "tier"))
+    alerts = as_int(value_of(snapshot, "alerts"))
     fields = [
         f"*Severity*\n{marker(severity)} {escape(severity.upper() or 'unknown')}",
         f"*Service*\n{escape(service or 'unknown')}",
@@ -172,17 +105,17 @@ def _fields(snapshot: Any, people: _People, url: str | None) -> list[str]:
         fields.append(f"*Incident*\n{link(url, f'#{ident}')}")
     if alerts is not None:
         fields.append(f"*Alerts*\n{alerts}")
-    if team := _text(snapshot, "team"):
+    if team := text_of(snapshot, "team"):
         fields.append(f"*Team*\n{escape(team)}")
-    if opened := date(_get(snapshot, "opened_at")):
+    if opened := date(value_of(snapshot, "opened_at")):
         fields.append(f"*Opened*\n{opened}")
     return [truncate(f, FIELD_TEXT, url) for f in fields]
 
 
 def _description(snapshot: Any) -> str:
-    annotations = _dict(_get(snapshot, "annotations"))
+    annotations = as_dict(value_of(snapshot, "annotations"))
     summary = str(annotations.get("summary") or "").strip()
-    body = _text(snapshot, "description") or str(annotations.get("description") or "").strip()
+    body = text_of(snapshot, "description") or str(annotations.get("description") or "").strip()
     parts = [f"*{escape(summary)}*"] if summary else []
     if body and body != summary:
         parts.append(escape(body))
@@ -190,7 +123,7 @@ def _description(snapshot: Any) -> str:
 
 
 def _labels(snapshot: Any) -> str:
-    labels = [(k, v) for k, v in _dict(_get(snapshot, "labels")).items() if k is not None]
+    labels = [(k, v) for k, v in as_dict(value_of(snapshot, "labels")).items() if k is not None]
     if not labels:
         return ""
     shown = [
@@ -207,15 +140,15 @@ def _title(name: str) -> str:
 
 
 def _links(snapshot: Any, url: str | None) -> str:
-    annotations = _dict(_get(snapshot, "annotations"))
+    annotations = as_dict(value_of(snapshot, "annotations"))
     found: list[tuple[str, Any]] = [
-        ("Runbook", _get(snapshot, "runbook") or annotations.get("runbook_url"))
+        ("Runbook", value_of(snapshot, "runbook") or annotations.get("runbook_url"))
     ]
     found += [
         (_LINK_NAMES.get(str(name).lower(), _title(str(name))), target)
-        for name, target in _dict(_get(snapshot, "links")).items()
+        for name, target in as_dict(value_of(snapshot, "links")).items()
     ]
-    found.append(("Dashboard", _get(snapshot, "dashboard") or annotations.get("dashboard")))
+    found.append(("Dashboard", value_of(snapshot, "dashboard") or annotations.get("dashboard")))
     seen: set[str] = set()
     shown: list[str] = []
     for name, target in found:
@@ -228,7 +161,7 @@ def _links(snapshot: Any, url: str | None) -> str:
     return " · ".join(shown)
 
 
-def _target(target: Any, people: _People) -> str:
+def _target(target: Any, people: SnapshotPeople) -> str:
     """``person:dana`` -> her name (never a mention); ``schedule:x`` -> ``schedule x``."""
     kind, _, ref = str(target).partition(":")
     if kind == "person" and ref:
@@ -238,25 +171,27 @@ def _target(target: Any, people: _People) -> str:
     return escape(target)
 
 
-def _escalation(snapshot: Any, people: _People) -> str:
-    path = [step for step in _list(_get(snapshot, "escalation_path")) if isinstance(step, dict)]
+def _escalation(snapshot: Any, people: SnapshotPeople) -> str:
+    path = [
+        step for step in as_list(value_of(snapshot, "escalation_path")) if isinstance(step, dict)
+    ]
     if not path:
         return ""
-    current = _int(_get(snapshot, "tier"))
-    live = _text(snapshot, "status").lower() != "resolved"
+    current = as_int(value_of(snapshot, "tier"))
+    live = text_of(snapshot, "status").lower() != "resolved"
     lines = ["*Escalation*"]
     for index, step in enumerate(path, start=1):
-        number = _int(step.get("tier")) or index
-        targets = ", ".join(_target(t, people) for t in _list(step.get("targets"))) or "nobody"
+        number = as_int(step.get("tier")) or index
+        targets = ", ".join(_target(t, people) for t in as_list(step.get("targets"))) or "nobody"
         line = f"Tier {number}: {targets}"
-        oncall = _list(step.get("oncall"))
+        oncall = as_list(step.get("oncall"))
         if oncall:
             line += f" · on call: {people.many(oncall, PAGED_SHOWN)}"
-        after = _int(step.get("escalate_after"))
+        after = as_int(step.get("escalate_after"))
         if after is not None:
             line += f" · escalates after {_duration(after)}"
         if live and number == current:
-            next_at = date(_get(snapshot, "next_step_at"))
+            next_at = date(value_of(snapshot, "next_step_at"))
             line = f":arrow_forward: *{line}* · _current_" + (
                 f" · next step {next_at}" if next_at else ""
             )
@@ -266,8 +201,8 @@ def _escalation(snapshot: Any, people: _People) -> str:
     return "\n".join(lines)
 
 
-def _timeline(snapshot: Any, people: _People) -> str:
-    entries = [e for e in _list(_get(snapshot, "timeline")) if isinstance(e, dict)]
+def _timeline(snapshot: Any, people: SnapshotPeople) -> str:
+    entries = [e for e in as_list(value_of(snapshot, "timeline")) if isinstance(e, dict)]
     if not entries:
         return ""
     lines = [f"_{len(entries) - TIMELINE_SHOWN} earlier_"] if len(entries) > TIMELINE_SHOWN else []
@@ -285,7 +220,7 @@ def _timeline(snapshot: Any, people: _People) -> str:
 def _action_elements(snapshot: Any, ident: int) -> list[Any]:
     value = str(ident)
     elements: list[Any] = []
-    if _text(snapshot, "status").lower() == "triggered":
+    if text_of(snapshot, "status").lower() == "triggered":
         elements.append(button(Action.ACKNOWLEDGE, "Acknowledge", value, style="primary"))
     elements.append(button(Action.ESCALATE, "Escalate", value))
     confirm = ConfirmObject(
@@ -321,10 +256,10 @@ def incident_blocks(snapshot: dict[str, Any], *, actions: bool = True) -> list[d
     a confirm dialog) and the Snooze menu, each carrying the incident id. A card without an
     id shows no buttons (they would act on nothing). A malformed snapshot gives a minimal card.
     """
-    people = _People(snapshot)
-    url = safe_url(_get(snapshot, "url"))
-    severity = _text(snapshot, "severity")
-    title = _text(snapshot, "title") or "Incident"
+    people = SnapshotPeople(snapshot)
+    url = safe_url(value_of(snapshot, "url"))
+    severity = text_of(snapshot, "severity")
+    title = text_of(snapshot, "title") or "Incident"
     blocks: list[Any] = [header_block(f"{marker(severity)} {escape(title)}")]
     blocks.append(fields_block(_fields(snapshot, people, url), url))
     for text in (_description(snapshot), _labels(snapshot), _links(snapshot, url)):
@@ -332,7 +267,7 @@ def incident_blocks(snapshot: dict[str, Any], *, actions: bool = True) -> list[d
     blocks.append(section_block(_escalation(snapshot, people), url))
     blocks.append(context_block(_timeline(snapshot, people), url))
     ident = incident_id(snapshot)
-    if actions and ident is not None and _text(snapshot, "status").lower() != "resolved":
+    if actions and ident is not None and text_of(snapshot, "status").lower() != "resolved":
         blocks.extend(actions_blocks(_action_elements(snapshot, ident)))
     return fit_blocks(blocks, url)
 
@@ -345,50 +280,14 @@ def incident_text(snapshot: dict[str, Any]) -> str:
     ``"Incident"``.
     """
 
-    severity = _short(_text(snapshot, "severity").upper(), 40)
-    service = _short(_text(snapshot, "service_name") or _text(snapshot, "service"), TITLE_CHARS)
-    title = _short(_text(snapshot, "title"), TITLE_CHARS) or "Incident"
+    severity = one_line(text_of(snapshot, "severity").upper(), 40)
+    service = one_line(
+        text_of(snapshot, "service_name") or text_of(snapshot, "service"), TITLE_CHARS
+    )
+    title = one_line(text_of(snapshot, "title"), TITLE_CHARS) or "Incident"
     ident = incident_id(snapshot)
     meta = [f"#{ident}"] if ident is not None else []
-    if status := _text(snapshot, "status").lower():
-        meta.append(_short(status, 40))
+    if status := text_of(snapshot, "status").lower():
+        meta.append(one_line(status, 40))
     text = (f"[{severity}] " if severity else "") + (f"{service}: " if service else "") + title
     return truncate(text + (f" ({', '.join(meta)})" if meta else ""), 3000)
-
-
-def _digest_line(snapshot: Any) -> SectionBlock | None:
-    severity = _text(snapshot, "severity")
-    title = _short(_text(snapshot, "title"), TITLE_CHARS) or "Incident"
-    url = safe_url(_get(snapshot, "url"))
-    ident = incident_id(snapshot)
-    status = _text(snapshot, "status").lower()
-    parts = [
-        f"{marker(severity)} *{_short(severity.upper(), 40) or 'UNKNOWN'}*",
-        _short(_text(snapshot, "service_name") or _text(snapshot, "service"), TITLE_CHARS),
-        f"<{url}|{title}>" if url else title,
-        f"_{_short(status, 40)}_" if status else "",
-        f"#{ident}" if ident is not None else "",
-    ]
-    accessory = None
-    if status == "triggered" and ident is not None:
-        accessory = button(Action.ACKNOWLEDGE, "Acknowledge", str(ident), style="primary")
-    return section_block(" · ".join(p for p in parts if p), url, accessory=accessory)
-
-
-def digest_blocks(snapshots: list[dict[str, Any]], *, more_url: str | None) -> list[dict[str, Any]]:
-    """One message for many incidents of a channel during a storm, within 50 blocks.
-
-    A header ``N incidents``, then a line per incident (severity, service, title linked to the
-    incident, status, id) with an Acknowledge button while it is triggered. Past 49 blocks the
-    rest is summed up as ``… and N more`` with a link to ``more_url``.
-    """
-    items = list(snapshots) if isinstance(snapshots, (list, tuple)) else []
-    count = len(items)
-    blocks: list[Any] = [header_block(f"{count} incident{'' if count == 1 else 's'}")]
-    room = MAX_BLOCKS - 1
-    shown = items if count <= room else items[: room - 1]
-    blocks.extend(_digest_line(s) for s in shown)
-    if count > len(shown):
-        more = f" · {link(more_url, 'See all')}" if safe_url(more_url) else ""
-        blocks.append(section_block(f"… and {count - len(shown)} more{more}", more_url))
-    return fit_blocks(blocks, more_url)
