@@ -60,6 +60,16 @@ _KNOWN_ALERTS = select(
     ALERTS.c.source == bindparam("source"),
     ALERTS.c.fingerprint.in_(bindparam("fingerprints", expanding=True)),
 )
+_RESOLVED_ALERTS = (
+    select(ALERTS.c.fingerprint, ALERTS.c.starts_at)
+    .join(INCIDENTS, INCIDENTS.c.id == ALERTS.c.incident_id)
+    .where(
+        ALERTS.c.source == bindparam("source"),
+        ALERTS.c.fingerprint.in_(bindparam("fingerprints", expanding=True)),
+        INCIDENTS.c.status == "resolved",
+        INCIDENTS.c.resolved_at >= bindparam("since"),
+    )
+)
 _ALERT_CHANGED = (
     update(ALERTS)
     .where(ALERTS.c.id == bindparam("alert_id"))
@@ -182,6 +192,20 @@ class SqlIncidentRepository:
     async def save_state(self, incident_id: int, state: IncidentState) -> None:
         params = {f"new_{name}": getattr(state, name) for name in _STATE_FIELDS}
         await self._session.execute(_SAVE_STATE, {"incident_id": incident_id, **params})
+
+    async def resolved_alerts(
+        self, source: str, alerts: Sequence[NewAlert], since: datetime
+    ) -> int:
+        """How many of ``alerts`` (by fingerprint and start) belong to incidents resolved at
+        or after ``since``."""
+        if not alerts:
+            return 0
+        fingerprints = sorted({a.fingerprint for a in alerts})
+        rows = await self._session.execute(
+            _RESOLVED_ALERTS, {"source": source, "fingerprints": fingerprints, "since": since}
+        )
+        found = {(r.fingerprint, r.starts_at) for r in rows}
+        return len({(a.fingerprint, a.starts_at) for a in alerts} & found)
 
     async def upsert_alerts(
         self, incident_id: int, source: str, alerts: Sequence[NewAlert], now: datetime

@@ -31,6 +31,7 @@ from core.incidents.lifecycle import IncidentState
 from core.incidents.ports import (
     ClaimedMessage,
     IncidentRecord,
+    MessageStatus,
     NewAlert,
     NewIncident,
     OutboxMessage,
@@ -318,6 +319,26 @@ class FakeIncidents:
         if row is not None:
             row.record = replace(row.record, state=_stored_state(state))
 
+    async def resolved_alerts(
+        self, source: str, alerts: Sequence[NewAlert], since: datetime
+    ) -> int:
+        def recent(incident_id: int) -> bool:
+            state = self._store.incidents[incident_id].record.state
+            return (
+                state.status == "resolved"
+                and state.resolved_at is not None
+                and (instant(state.resolved_at) >= instant(since))
+            )
+
+        resolved = {
+            (a.fingerprint, a.starts_at)
+            for a in self._store.alerts
+            if a.source == source
+            and a.incident_id in self._store.incidents
+            and recent(a.incident_id)
+        }
+        return len({(a.fingerprint, instant(a.starts_at)) for a in alerts} & resolved)
+
     async def upsert_alerts(
         self, incident_id: int, source: str, alerts: Sequence[NewAlert], now: datetime
     ) -> int:
@@ -443,6 +464,22 @@ class FakeOutbox:
     async def add(self, message: OutboxMessage) -> bool:
         return await self.add_many([message]) == 1
 
+    async def for_incident(self, incident_id: int) -> list[MessageStatus]:
+        return [
+            MessageStatus(
+                r.kind,
+                r.destination,
+                r.status,
+                r.attempts,
+                r.created_at,
+                r.sent_at,
+                r.last_error,
+                r.payload.get("person") if r.kind == "page" else None,
+            )
+            for r in sorted(self._store.outbox.values(), key=lambda r: r.id)
+            if r.incident_id == incident_id
+        ]
+
     async def add_many(self, messages: Sequence[OutboxMessage]) -> int:
         new = 0
         for m in messages:
@@ -470,7 +507,7 @@ class FakeOutbox:
         now = instant(now)
         ready = [
             r
-            for r in sorted(self._store.outbox.values(), key=lambda r: r.id)
+            for r in sorted(self._store.outbox.values(), key=lambda r: (r.kind != "page", r.id))
             if r.status == "pending"
             and r.next_attempt_at <= now
             and (r.lease_until is None or r.lease_until <= now)

@@ -124,6 +124,13 @@ class IncidentRepository(Protocol):
 
     async def save_state(self, incident_id: int, state: IncidentState) -> None: ...
 
+    async def resolved_alerts(
+        self, source: str, alerts: Sequence[NewAlert], since: datetime
+    ) -> int:
+        """How many distinct ``alerts`` (fingerprint and start) are stored with incidents
+        resolved at or after ``since``: a delivery made only of those is a stale repeat."""
+        ...
+
     async def upsert_alerts(
         self, incident_id: int, source: str, alerts: Sequence[NewAlert], now: datetime
     ) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from dataclasses import fields as dataclass_fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from core.config.model import Configuration, EscalationPolicy
@@ -32,6 +32,9 @@ from core.incidents.lifecycle import (
 from core.incidents.ports import AlertBatch, IncidentRecord, NewIncident
 from core.incidents.routing import route_alert
 from core.ports import Clock, UnitOfWork
+
+STALE_REPEAT_WINDOW = timedelta(seconds=60)
+"""How long after a resolve a firing copy of the very same alerts is taken as a late copy."""
 
 
 class IncidentNotFound(LookupError):
@@ -108,6 +111,15 @@ async def _ingest(uow: UnitOfWork, batch: AlertBatch, now: datetime) -> IngestRe
     record = await uow.incidents.open_for(batch.source, batch.key)
     if record is None and batch.status == "resolved":
         return IngestResult(None, "ignored", 0)  # nothing open: a late or repeated resolve
+    if record is None and batch.alerts:
+        distinct = {(a.fingerprint, a.starts_at) for a in batch.alerts}
+        since = now - STALE_REPEAT_WINDOW
+        if await uow.incidents.resolved_alerts(batch.source, batch.alerts, since) == len(distinct):
+            # Every alert is one of an incident resolved moments ago, same start: an HA peer's
+            # or a retry's late copy of a firing that has ended, which would open an incident
+            # that no resolve ever closes. A re-fire starts anew (a new startsAt), and the same
+            # alerts firing again later than the window open a new incident as before.
+            return IngestResult(None, "ignored", 0)
     action: Literal["opened", "updated", "resolved", "ignored"] = "updated"
     if record is None:
         opened = await _open(uow, config, batch, now)

@@ -188,11 +188,20 @@ async def test_deliveries_are_processed_in_the_order_received(
     resolved["status"] = "resolved"
     for alert in resolved["alerts"]:
         alert["status"], alert["endsAt"] = "resolved", "2026-03-04T10:59:30Z"
-    for body in (PAYLOAD, resolved, PAYLOAD):
+    refired = copy.deepcopy(PAYLOAD)
+    for alert in refired["alerts"]:
+        alert["startsAt"] = "2026-03-04T11:05:00Z"
+    for body in (PAYLOAD, resolved, PAYLOAD, refired):
         status, _ = await post(f"{base}/alerts/alertmanager", body)
         assert status == 202
-    # Firing, then resolved, then the same group firing again: a second incident.
-    assert await processed(engine) == [(1, "opened"), (1, "resolved"), (2, "opened")]
+    # Firing, resolved, a late copy of the firing (an HA peer's: the very same alerts, moments
+    # after the resolve) that opens nothing, then the group firing anew: a second incident.
+    assert await processed(engine) == [
+        (1, "opened"),
+        (1, "resolved"),
+        (None, "ignored"),
+        (2, "opened"),
+    ]
 
 
 async def test_unmatched_alert_is_an_incident_on_the_catch_all(

@@ -25,6 +25,7 @@ from core.incidents.lifecycle import (
 )
 from core.incidents.ports import AlertBatch, NewAlert
 from core.incidents.service import (
+    STALE_REPEAT_WINDOW,
     IncidentNotFound,
     IngestResult,
     act,
@@ -196,21 +197,22 @@ async def test_a_firing_after_the_resolve_opens_a_new_incident(store: Store) -> 
     assert [s.incident_id for s in store.steps if s.done_at is None] == [2]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: a stale repeat of a firing delivery (an Alertmanager HA peer or a retry arriving "
-        "after the group's resolve) opens a new incident with no new alert and pages again; "
-        "core/incidents/service.py _ingest opens whenever nothing is open, although every "
-        "alert of the delivery is known (same fingerprint and startsAt) and resolved"
-    ),
-)
 async def test_a_stale_firing_after_the_resolve_opens_nothing(store: Store) -> None:
     await ingest(unit(store), batch(), T0)
     await ingest(unit(store), batch("resolved"), T0 + 10 * MIN)
     result = await ingest(unit(store), batch(), T0 + 11 * MIN)  # the same alert, same startsAt
-    assert result.action != "opened"
+    assert result == IngestResult(None, "ignored", 0)
     assert [k for k, _ in outbox(store)].count("page") == 1
+
+
+async def test_the_same_alerts_firing_again_after_the_window_open_a_new_incident(
+    store: Store,
+) -> None:
+    await ingest(unit(store), batch(), T0)
+    await ingest(unit(store), batch("resolved"), T0 + 10 * MIN)
+    late = T0 + 10 * MIN + STALE_REPEAT_WINDOW + timedelta(seconds=1)
+    result = await ingest(unit(store), batch(), late)
+    assert result.action == "opened" and result.incident_id == 2
 
 
 async def test_an_alert_no_service_matches_is_an_unrouted_incident(store: Store) -> None:
