@@ -567,3 +567,59 @@ async def the_alert_path_writes_the_same_rows(backend: Backend) -> None:
         ("paged", None),
         ("acknowledge", "dan"),
     ]
+
+
+# Chat surfaces' needs ----------------------------------------------------------------------
+
+
+@scenario
+async def pages_are_claimed_before_anything_written_earlier(backend: Backend) -> None:
+    update = OutboxMessage("u1", "chat", "incident.acknowledged", {}, T0, None)
+    async with backend.new_unit() as uow:
+        await uow.outbox.add_many([update, message("p1"), OutboxMessage("u2", "chat", "x", {}, T0)])
+        await uow.commit()
+    async with backend.new_unit() as uow:
+        claimed = await uow.outbox.claim(T0, 10, LEASE)
+        await uow.commit()
+    assert [m.key for m in claimed] == ["p1", "u1", "u2"]
+
+
+@scenario
+async def an_incidents_messages_are_listed_with_their_delivery(backend: Backend) -> None:
+    (incident_id,) = await committed(backend, new_incident())
+    async with backend.new_unit() as uow:
+        page = OutboxMessage("k1", "chat", "page", {"person": "ann"}, T0, incident_id)
+        await uow.outbox.add_many([page, message("k2", incident_id=None)])
+        (claimed,) = [m for m in await uow.outbox.claim(T0, 10, LEASE) if m.key == "k1"]
+        await uow.outbox.failed(claimed.id, T0, "slack page: channel_not_found")
+        await uow.commit()
+    async with backend.new_unit() as uow:
+        (status,) = await uow.outbox.for_incident(incident_id or 0)
+    assert (status.kind, status.person, status.status, status.attempts, status.error) == (
+        "page",
+        "ann",
+        "failed",
+        1,
+        "slack page: channel_not_found",
+    )
+
+
+@scenario
+async def alerts_of_recently_resolved_incidents_are_counted(backend: Backend) -> None:
+    (incident_id,) = await committed(backend, new_incident())
+    assert incident_id is not None
+    alerts = [alert("a"), alert("b")]
+    async with backend.new_unit() as uow:
+        await uow.incidents.upsert_alerts(incident_id, "alertmanager", alerts, T0)
+        assert await uow.incidents.resolved_alerts("alertmanager", alerts, T0) == 0  # open
+        resolved = IncidentState(status="resolved", resolved_at=T0 + MIN, resolved_by="x")
+        await uow.incidents.save_state(incident_id, resolved)
+        await uow.commit()
+    async with backend.new_unit() as uow:
+        incidents = uow.incidents
+        assert await incidents.resolved_alerts("alertmanager", alerts, T0) == 2
+        assert await incidents.resolved_alerts("alertmanager", [alert("a"), alert("c")], T0) == 1
+        restarted = [alert("a", starts=T0 + 2 * MIN)]
+        assert await incidents.resolved_alerts("alertmanager", restarted, T0) == 0
+        assert await incidents.resolved_alerts("alertmanager", alerts, T0 + 2 * MIN) == 0
+        assert await incidents.resolved_alerts("generic", alerts, T0) == 0
