@@ -113,12 +113,12 @@ async def incident_action(
             )
         return ActionOutcome(incident_id, False, f"{ref}: {exc}.", state.status)
     if before == after:
-        who = _name(config, after.acknowledged_by)
-        text = (
-            f"{ref} was acknowledged already by {who}."
-            if after.status == "acknowledged"
-            else f"{ref}: nothing to change."
-        )
+        if after.status == "resolved":
+            text = f"{ref} is resolved already (by {_name(config, after.resolved_by)})."
+        elif after.status == "acknowledged":
+            text = f"{ref} was acknowledged already by {_name(config, after.acknowledged_by)}."
+        else:
+            text = f"{ref}: nothing to change."
         return ActionOutcome(incident_id, False, text, after.status)
     done = {
         "acknowledge": "acknowledged",
