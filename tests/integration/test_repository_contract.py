@@ -623,3 +623,69 @@ async def alerts_of_recently_resolved_incidents_are_counted(backend: Backend) ->
         assert await incidents.resolved_alerts("alertmanager", restarted, T0) == 0
         assert await incidents.resolved_alerts("alertmanager", alerts, T0 + 2 * MIN) == 0
         assert await incidents.resolved_alerts("generic", alerts, T0) == 0
+
+
+@scenario
+async def chat_identities_are_remembered_replaced_and_forgotten(backend: Backend) -> None:
+    from core.chat.ports import ChatIdentity
+
+    first = ChatIdentity("slack", "bob", "U0BOB", "bob@example.com", T0)
+    async with backend.new_unit() as uow:
+        await uow.identities.remember(first)
+        await uow.identities.remember(ChatIdentity("teams", "bob", "29:bob", None, T0))
+        await uow.commit()
+    async with backend.new_unit() as uow:
+        assert await uow.identities.by_person("slack", "bob") == first
+        assert await uow.identities.by_external("slack", "U0BOB") == [first]
+        assert await uow.identities.by_external("slack", "29:bob") == []
+        moved = ChatIdentity("slack", "bob", "U0NEW", "robert@example.com", T0 + MIN)
+        await uow.identities.remember(moved)
+        await uow.commit()
+    async with backend.new_unit() as uow:
+        assert await uow.identities.by_person("slack", "bob") == moved
+        assert await uow.identities.by_external("slack", "U0BOB") == []
+        await uow.identities.forget("slack", "bob")
+        await uow.commit()
+    async with backend.new_unit() as uow:
+        assert await uow.identities.by_person("slack", "bob") is None
+        assert (await uow.identities.by_person("teams", "bob")) is not None
+
+
+@scenario
+async def card_copies_are_one_per_channel_and_versions_only_grow(backend: Backend) -> None:
+    (incident_id,) = await committed(backend, new_incident())
+    assert incident_id is not None
+
+    async def add(channel: str, ts: str, kind: str = "channel") -> bool:
+        async with backend.new_unit() as uow:
+            added = await uow.cards.add(
+                incident_id=incident_id,
+                platform="slack",
+                channel=channel,
+                message_id=ts,
+                kind=kind,
+                person_id=None,
+                rendered_event=3,
+                now=T0,
+            )
+            await uow.commit()
+            return added
+
+    assert await add("C0OPS", "1.1")
+    assert not await add("C0OPS", "9.9")  # a second post to one channel is refused
+    assert await add("D0ANN", "1.2", "dm")
+    async with backend.new_unit() as uow:
+        copies = await uow.cards.copies(incident_id, "slack")
+        assert [(c.channel, c.message_id, c.kind, c.rendered_event) for c in copies] == [
+            ("C0OPS", "1.1", "channel", 3),
+            ("D0ANN", "1.2", "dm", 3),
+        ]
+        assert await uow.cards.copies(incident_id, "teams") == []
+        assert [c.channel for c in await uow.cards.in_message("slack", "C0OPS", "1.1")] == ["C0OPS"]
+        await uow.cards.rendered(copies[0].id, 5, T0 + MIN)
+        await uow.cards.rendered(copies[1].id, 2, T0 + MIN)  # never lowered
+        await uow.cards.drop(copies[1].id)
+        await uow.commit()
+    async with backend.new_unit() as uow:
+        (left,) = await uow.cards.copies(incident_id, "slack")
+        assert (left.channel, left.rendered_event) == ("C0OPS", 5)
