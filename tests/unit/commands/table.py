@@ -17,12 +17,11 @@ are UTC, written ``"2026-03-05 09:00"``. Every reply is also checked for CLI wor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
 
 from core.incidents.ports import AlertBatch
 from core.incidents.routing import PIN_LABEL
-from tests.fakes import Store
+from core.ports import UnitOfWork
 
 Override = tuple[str, str, str, str, str, str | None]
 """(schedule, person, from, to, created by, reason)"""
@@ -63,32 +62,62 @@ class Case:
 
 
 def _time(value: datetime) -> str:
-    return value.strftime("%Y-%m-%d %H:%M")
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
 
 
-def observe(before: Store, after: Store, opened: list[AlertBatch]) -> Changed:
-    """What ``after`` holds that ``before`` did not, and the batches given to ``open_alert``."""
-    old_overrides = {o.id for o in before.overrides}
-    old_time_off = {t.id for t in before.time_off}
-    old_states: dict[int, Any] = {i: row.record.state for i, row in before.incidents.items()}
-    return Changed(
-        overrides=tuple(
-            (o.schedule_id, o.person_id, _time(o.start), _time(o.end), o.created_by, o.reason)
-            for o in after.overrides
-            if o.id not in old_overrides
-        ),
-        time_off=tuple(
-            (t.person_id, _time(t.start), _time(t.end), t.created_by, t.reason)
-            for t in after.time_off
-            if t.id not in old_time_off
-        ),
-        incidents=tuple(
-            (i, row.record.state.status, row.record.state.assignee)
-            for i, row in sorted(after.incidents.items())
-            if old_states.get(i) != row.record.state
-        ),
-        pages=tuple(b.labels.get(PIN_LABEL, "?") for b in opened),
+@dataclass(frozen=True)
+class Snapshot:
+    """What a unit of work shows of overrides, time off and incidents, by id."""
+
+    overrides: dict[int, Override]
+    time_off: dict[int, TimeOff]
+    incidents: dict[int, Incident]
+
+
+async def snapshot(uow: UnitOfWork) -> Snapshot:
+    """Read through the ports, so the in-memory store and SQL are observed alike."""
+    lo, hi = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+    async with uow:
+        overrides = await uow.schedules.overrides(lo, hi)
+        time_off = await uow.schedules.time_off(lo, hi)
+        incidents = await uow.incidents.listing(include_resolved=True, limit=10_000)
+    return Snapshot(
+        overrides={
+            o.id: (o.schedule_id, o.person_id, _time(o.start), _time(o.end), o.created_by, o.reason)
+            for o in overrides
+        },
+        time_off={
+            t.id: (t.person_id, _time(t.start), _time(t.end), t.created_by, t.reason)
+            for t in time_off
+        },
+        incidents={i.id: (i.id, i.state.status, i.state.assignee) for i in incidents},
     )
+
+
+def changed(before: Snapshot, after: Snapshot, pages: tuple[str, ...] = ()) -> Changed:
+    """What ``after`` holds that ``before`` did not; ``pages``: the services of the batches a
+    surface handed to its alert inbox."""
+    return Changed(
+        overrides=tuple(v for k, v in sorted(after.overrides.items()) if k not in before.overrides),
+        time_off=tuple(v for k, v in sorted(after.time_off.items()) if k not in before.time_off),
+        incidents=tuple(
+            v for k, v in sorted(after.incidents.items()) if before.incidents.get(k) != v
+        ),
+        pages=pages,
+    )
+
+
+def pinned(batches: list[AlertBatch]) -> tuple[str, ...]:
+    """The service each batch is pinned to (``oncall_service``)."""
+    return tuple(b.labels.get(PIN_LABEL, "?") for b in batches)
+
+
+def case_named(name: str) -> Case:
+    """The row called ``name``; a surface's test picks rows by name, so a renamed row fails
+    there loudly."""
+    found = [c for c in CASES if c.name == name]
+    assert len(found) == 1, f"no row (or several) called {name!r}"
+    return found[0]
 
 
 WHEN = "2026-03-05 09:00 2026-03-05 17:00"  # Thursday, 09:00 to 17:00 in the caller's zone

@@ -7,7 +7,6 @@ mentions through ``resolve_user``, and a failure inside a subcommand.
 
 from __future__ import annotations
 
-import copy
 import logging
 import re
 from collections.abc import Callable
@@ -17,12 +16,22 @@ from types import TracebackType
 
 import pytest
 
+from bot.commands import help as help_command
 from bot.commands import router
 from bot.commands.context import Caller, CommandContext
 from bot.commands.replies import Reply
 from core.incidents.ports import AlertBatch
 from tests.fakes import FakeUnitOfWork, Store
-from tests.unit.commands.table import CASES, WHEN, Case, Changed, observe
+from tests.unit.commands.table import (
+    CASES,
+    WHEN,
+    Case,
+    Changed,
+    Snapshot,
+    changed,
+    pinned,
+    snapshot,
+)
 from tests.unit.commands.world import NOW, SLACK_USERS, new_store
 
 
@@ -62,6 +71,12 @@ class Chat:
     async def run(self, person: str | None, text: str, **options: object) -> Reply:
         return await router.run(self.context(person, **options), text)  # type: ignore[arg-type]
 
+    async def snapshot(self) -> Snapshot:
+        return await snapshot(FakeUnitOfWork(self.store))
+
+    async def changed(self, before: Snapshot) -> Changed:
+        return changed(before, await self.snapshot(), pinned(self.opened))
+
 
 @pytest.fixture
 async def chat() -> Chat:
@@ -95,12 +110,13 @@ def check(case: Case, reply: Reply, changed: Changed) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=str)
 async def test_command_table(chat: Chat, case: Case) -> None:
-    before = copy.deepcopy(chat.store)
+    before = await chat.snapshot()
     reply = await chat.run(case.caller, case.text)
-    check(case, reply, observe(before, chat.store, chat.opened))
+    check(case, reply, await chat.changed(before))
 
 
-def test_the_table_names_every_subcommand() -> None:
+def test_the_table_names_every_subcommand_and_each_row_once() -> None:
+    assert len({case.name for case in CASES}) == len(CASES)
     used = {router.split(case.text)[0] for case in CASES}
     assert set(router.SUBCOMMANDS) <= used
     assert set(router.ALIASES) <= {case.text.split()[0] for case in CASES if case.text.strip()}
@@ -124,7 +140,7 @@ def test_split(text: str, expected: tuple[str | None, list[str]]) -> None:
 
 
 def test_help_lists_every_subcommand_once() -> None:
-    lines = shown(router.help.render(router.help_entries()))
+    lines = shown(help_command.render(router.help_entries()))
     for name, module in router.SUBCOMMANDS.items():
         assert sum(line.startswith(module.USAGE) for line in lines) == 1, name
 
@@ -172,7 +188,7 @@ async def test_a_person_page_is_an_unrouted_incident_that_pages_them(chat: Chat)
 
 
 @pytest.mark.parametrize(
-    ("caller", "text", "says", "changed"),
+    ("caller", "text", "says", "expected"),
     [
         (
             "ann",
@@ -203,12 +219,12 @@ async def test_a_person_page_is_an_unrouted_incident_that_pages_them(chat: Chat)
     ],
 )
 async def test_a_platform_mention_is_the_person_resolve_user_finds(
-    chat: Chat, caller: str, text: str, says: str, changed: Changed
+    chat: Chat, caller: str, text: str, says: str, expected: Changed
 ) -> None:
-    before = copy.deepcopy(chat.store)
+    before = await chat.snapshot()
     reply = await chat.run(caller, text)
     assert says in reply.text and not reply.error, reply.text
-    assert observe(before, chat.store, chat.opened) == changed
+    assert await chat.changed(before) == expected
     assert len(chat.asked) == 1
 
 
@@ -222,11 +238,11 @@ async def test_a_platform_mention_is_the_person_resolve_user_finds(
     ],
 )
 async def test_a_mention_of_someone_unknown_is_refused(chat: Chat, text: str) -> None:
-    before = copy.deepcopy(chat.store)
+    before = await chat.snapshot()
     reply = await chat.run("dan", text)
     assert reply.error
     assert "That user is not a person in the on-call configuration." in reply.text
-    assert observe(before, chat.store, chat.opened) == Changed()
+    assert await chat.changed(before) == Changed()
 
 
 class BrokenUnit(FakeUnitOfWork):
@@ -248,7 +264,7 @@ class BrokenUnit(FakeUnitOfWork):
 async def test_a_failure_inside_a_subcommand_is_an_apology_without_details(
     chat: Chat, text: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    before = copy.deepcopy(chat.store)
+    before = await chat.snapshot()
     context = chat.context("ann", read_unit=lambda: BrokenUnit(chat.store))
     with caplog.at_level(logging.ERROR, logger="oncall.commands"):
         reply = await router.run(context, text)
@@ -257,7 +273,7 @@ async def test_a_failure_inside_a_subcommand_is_an_apology_without_details(
     assert "hunter2" not in reply.text and "Traceback" not in reply.text
     assert "RuntimeError" not in reply.text
     assert any(r.exc_info for r in caplog.records), "the error is logged with its traceback"
-    assert observe(before, chat.store, chat.opened) == Changed()
+    assert await chat.changed(before) == Changed()
 
 
 async def test_an_override_is_audited_with_the_caller_and_shown_by_who(chat: Chat) -> None:

@@ -21,13 +21,16 @@ At ``NOW`` (Monday 2026-03-02 10:00 UTC):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from core.config.apply import apply_configuration
 from core.config.model import Configuration
 from core.incidents.lifecycle import Acknowledge, Resolve
 from core.incidents.ports import AlertBatch, NewAlert
 from core.incidents.service import act, ingest
+from core.ports import UnitOfWork
 from tests.fakes import FakeUnitOfWork, Store
 from tests.unit.oncall.common import config, revision
 
@@ -152,16 +155,26 @@ def alert(key: str, service: str, title: str) -> AlertBatch:
     )
 
 
-async def seed(store: Store) -> None:
-    """Open the three incidents; bob acknowledges #2 and dan resolves #3 (at 09:40-09:50)."""
+async def seed(new_unit: Callable[[], UnitOfWork]) -> None:
+    """Open the three incidents; bob acknowledges #2 and dan resolves #3 (at 09:40-09:50).
+    The configuration must be in place (a database: :func:`apply_world`)."""
     for key, service, title in INCIDENTS:
-        await ingest(FakeUnitOfWork(store), alert(key, service, title), at("2026-03-02 09:30"))
-    await act(FakeUnitOfWork(store), 2, Acknowledge("bob"), "bob", at("2026-03-02 09:40"))
-    await act(FakeUnitOfWork(store), 3, Resolve("dan"), "dan", at("2026-03-02 09:50"))
+        await ingest(new_unit(), alert(key, service, title), at("2026-03-02 09:30"))
+    await act(new_unit(), 2, Acknowledge("bob"), "bob", at("2026-03-02 09:40"))
+    await act(new_unit(), 3, Resolve("dan"), "dan", at("2026-03-02 09:50"))
+
+
+async def apply_world(new_unit: Callable[[], UnitOfWork]) -> None:
+    """Apply the configuration (as of 1 March 12:00) through the use case, as a database gets
+    it, then seed the incidents."""
+    await apply_configuration(
+        new_unit(), configuration(), actor="test", source="test", now=at("2026-03-01 12:00")
+    )
+    await seed(new_unit)
 
 
 async def new_store() -> Store:
     """A store with the configuration applied (on 1 March) and the incidents seeded."""
     store = Store(revisions=[revision(configuration(), "2026-03-01 00:00", 1)], next_id=100)
-    await seed(store)
+    await seed(lambda: FakeUnitOfWork(store))
     return store
