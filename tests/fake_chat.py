@@ -1,16 +1,17 @@
-"""In-memory chat identities and card copies (:mod:`core.chat.ports`), on a fake Store."""
+"""In-memory chat identities and card copies (:mod:`core.chat.ports`), on a fake
+:class:`~tests.fake_store.Store`."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from core.chat.ports import CardCopy, ChatIdentity
+from tests.fake_store import Store
 
 
 class FakeChatIdentities:
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: Store) -> None:
         self._store = store
 
     async def by_person(self, platform: str, person_id: str) -> ChatIdentity | None:
@@ -31,7 +32,7 @@ class FakeChatIdentities:
 
 
 class FakeCardCopies:
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: Store) -> None:
         self._store = store
 
     async def copies(self, incident_id: int, platform: str) -> list[CardCopy]:
