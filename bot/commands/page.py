@@ -17,10 +17,9 @@ from bot.commands.named import service_in, unknown_service
 from bot.commands.people import is_person_word, names_person, person_named
 from bot.commands.replies import Reply, refusal
 from bot.commands.words import WordsError, sentence
-from core.incidents.lifecycle import Reassign
 from core.incidents.ports import AlertBatch
-from core.incidents.routing import PIN_LABEL
-from core.incidents.service import act_in_turn, ingest
+from core.incidents.routing import PIN_LABEL, UNROUTED
+from core.incidents.service import page_person
 
 USAGE = "/oncall page <service|@person> <message>"
 SUMMARY = "page a service's on-call engineer or a person, with a message"
@@ -55,19 +54,12 @@ async def run(ctx: CommandContext, words: list[str]) -> Reply:
             person = await person_named(ctx, config, target)
         except WordsError as exc:
             return refusal(sentence(str(exc)))
-        batch = _batch(ctx, person, message, {"paged_person": person})
-        result = await ingest(ctx.new_unit(), batch, ctx.now)
-        if result.incident_id is None:  # pragma: no cover - a firing batch always opens
-            return refusal("The page could not be opened.")
+        batch = _batch(ctx, person, message, {"paged_person": person, PIN_LABEL: UNROUTED})
         actor = ctx.caller.person_id
-        await act_in_turn(
-            ctx.new_unit(), result.incident_id, [Reassign(actor, person)], actor, ctx.now
-        )
+        incident_id = await page_person(ctx.new_unit(), batch, person, actor, ctx.now)
         name = config.person(person)
         shown = name.display_name if name else person
-        return Reply(
-            text=f"Paging {shown}: incident #{result.incident_id} “{message}”.", public=True
-        )
+        return Reply(text=f"Paging {shown}: incident #{incident_id} “{message}”.", public=True)
     if service is None:
         return refusal(sentence(unknown_service(config, target)))
     await ctx.open_alert(_batch(ctx, service.id, message, {PIN_LABEL: service.id}))

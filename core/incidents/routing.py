@@ -4,7 +4,8 @@ Order of matching (CONFIG.md): the first service, in file order, whose non-empty
 labels all equal the alert's; else the first route whose ``match`` labels all equal the
 alert's (``match: {}`` matches everything); else the built-in ``unrouted`` service. Before
 all of these, an ``oncall_service`` label naming a known service picks it (pages opened by
-hand, ``/oncall page SERVICE``, and sources that know the service id). An alert
+hand, ``/oncall page SERVICE``, and sources that know the service id); ``unrouted`` there
+picks no service at all (``/oncall page @person``, which pages only that person). An alert
 is never dropped: an unrouted one is still an incident, visible and counted.
 
 Severity comes from the ``severity`` label (case-insensitive). A missing or unknown severity
@@ -55,6 +56,8 @@ def select_service(
 ) -> tuple[Service | None, Matched]:
     """The service the labels select and how (``service``, ``route`` or ``none``)."""
     pinned = labels.get(PIN_LABEL)
+    if pinned == UNROUTED:
+        return None, "none"  # a page to a person: no service's tiers, no route
     if pinned:
         chosen = next((s for s in config.services if s.id == pinned), None)
         if chosen is not None:

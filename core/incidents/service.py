@@ -24,6 +24,7 @@ from core.incidents.lifecycle import (
     IncidentState,
     Open,
     PolicyView,
+    Reassign,
     Resolve,
     SnoozeEnded,
     TransitionError,
@@ -226,6 +227,27 @@ async def act_in_turn(
             state = await _apply(uow, config, replace(record, state=state), event, actor, now)
         await uow.commit()
     return before, state
+
+
+async def page_person(
+    uow: UnitOfWork, batch: AlertBatch, person_id: str, actor: str, now: datetime
+) -> int:
+    """Open an incident from ``batch`` and page ``person_id`` on it, in one unit of work
+    (``/oncall page @person``): both happen or neither. Returns the incident id.
+
+    The batch should pin no service (label ``oncall_service: unrouted``), so only the person
+    is paged. A batch that would update an open incident of the same key reassigns that one.
+    """
+    async with uow:
+        result = await _ingest(uow, batch, now)
+        if result.incident_id is None:
+            raise ValueError("a page needs a firing batch")
+        record = await uow.incidents.get(result.incident_id)
+        assert record is not None
+        config = await uow.config.load() or Configuration()
+        await _apply(uow, config, record, Reassign(actor, person_id), actor, now)
+        await uow.commit()
+    return result.incident_id
 
 
 async def fire_due(uow: UnitOfWork, now: datetime, *, worker: str, limit: int = 100) -> int:

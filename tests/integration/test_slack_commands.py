@@ -17,7 +17,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -206,11 +205,6 @@ async def test_the_slash_command_is_acknowledged_before_the_work_is_done(
         assert (await state(bot)).incidents[1] == (1, "triggered", "ann")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/handlers/slack/listeners.py passes Slack's escaped command text (&lt; &gt; "
-    "&amp;) on as typed, so it is escaped a second time and shown as '&gt;'",
-)
 async def test_slack_escaped_text_is_shown_as_typed(engine: AsyncEngine) -> None:
     async with world_bot(engine) as bot:
         # Slack sends "disk > 90% & rising" as "disk &gt; 90% &amp; rising"

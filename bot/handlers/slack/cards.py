@@ -5,8 +5,7 @@ Input is an incident snapshot as stored in outbox payloads (see
 wrong type, and rendering never raises. Every text from the snapshot is escaped; the only
 links are the ones built here and the only mentions are of people paged for this incident.
 Block Kit limits are enforced by truncation that ends with a link to the full incident.
-Pure functions, no I/O. The storm digest is in :mod:`bot.handlers.slack.digest` (re-exported
-here as ``digest_blocks``).
+Pure functions, no I/O. The storm digest is in :mod:`bot.handlers.slack.digest`.
 """
 
 from __future__ import annotations
@@ -27,7 +26,6 @@ from bot.handlers.slack.blocks import (
     header_block,
     section_block,
 )
-from bot.handlers.slack.digest import digest_blocks
 from bot.handlers.slack.mrkdwn import date, escape, link, safe_url, truncate
 from bot.handlers.slack.snapshot import (
     TITLE_CHARS,
@@ -42,7 +40,7 @@ from bot.handlers.slack.snapshot import (
     value_of,
 )
 
-__all__ = ["digest_blocks", "incident_blocks", "incident_id", "incident_text", "marker"]
+__all__ = ["incident_blocks", "incident_id", "incident_text", "marker"]
 
 LABELS_SHOWN = 20
 """Labels shown on a card; the rest are counted as "and N more"."""

@@ -18,7 +18,7 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.handlers.slack.digest_card import CAPACITY, storm_blocks
+from bot.handlers.slack.digest import CAPACITY, storm_blocks
 from bot.handlers.slack.pacing import Pacer
 from core.chat.ports import CardCopy
 from core.incidents.cards import digest_entries

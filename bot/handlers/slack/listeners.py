@@ -35,6 +35,12 @@ UNKNOWN_USER = (
 )
 
 
+def slack_text(text: str) -> str:
+    """A slash command's text as the person typed it: Slack sends ``&``, ``<`` and ``>`` as
+    ``&amp;``, ``&lt;`` and ``&gt;`` (mentions stay ``<@U…|name>``); renderers escape again."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def register(
     bolt: AsyncApp,
     *,
@@ -62,7 +68,7 @@ def register(
             open_alert=open_alert,
             resolve_user=people.person_of,
         )
-        reply = await router.run(ctx, str(command.get("text", "")))
+        reply = await router.run(ctx, slack_text(str(command.get("text", ""))))
         await respond(
             text=reply_text(reply),
             blocks=reply_blocks(reply),

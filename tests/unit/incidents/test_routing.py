@@ -40,6 +40,22 @@ EXAMPLE = load_configuration(EXAMPLE_CONFIG)
         ({"namespace": "kube-system"}, "kubernetes", "platform", "platform-default", "route"),
         ({"alertname": "Whatever"}, "catch-all", "platform", "platform-low-urgency", "route"),
         ({}, "catch-all", "platform", "platform-low-urgency", "route"),
+        # The oncall_service label pins a service, over its match and every route.
+        (
+            {"oncall_service": "identity-sso", "service": "ledger"},
+            "identity-sso",
+            "identity",
+            "identity-default",
+            "service",
+        ),
+        # An unknown pinned id is ignored: the labels route as usual.
+        (
+            {"oncall_service": "nope", "service": "ledger"},
+            "payments-ledger",
+            "payments",
+            "payments-default",
+            "service",
+        ),
         # A service match wins over a route that also fits.
         (
             {"service": "ci-runners", "namespace": "kube-system"},
@@ -68,6 +84,12 @@ def test_nothing_matches_is_unrouted_not_dropped() -> None:
         None,
         "none",
     )
+    assert not decision.pages
+
+
+def test_pinned_unrouted_takes_no_service_even_past_a_catch_all_route() -> None:
+    decision = route_alert(EXAMPLE, {"oncall_service": UNROUTED, "service": "ledger"})
+    assert (decision.service_id, decision.policy, decision.matched) == (UNROUTED, None, "none")
     assert not decision.pages
 
 
