@@ -30,6 +30,7 @@ from aiohttp import web
 
 from tests.fake_slack_calls import Call, CallLog
 from tests.fake_slack_methods import METHODS, MethodError, SlackMethods
+from tests.fake_slack_socket import SocketMode
 
 __all__ = [
     "API_APP_ID",
@@ -54,7 +55,7 @@ FAILURE_KINDS = (
 )  # fmt: skip
 
 
-class FakeSlack(CallLog, SlackMethods):
+class FakeSlack(CallLog, SlackMethods, SocketMode):
     """The fake server. Use ``async with FakeSlack() as fake:`` or ``await start()``/``stop()``.
 
     ``token``: when set, a call with another token answers ``invalid_auth`` (none at all:
@@ -95,6 +96,7 @@ class FakeSlack(CallLog, SlackMethods):
         self._runner: web.AppRunner | None = None
         self._closing: asyncio.Event | None = None
         self._base_url: str | None = None
+        self._socket_init()
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -103,6 +105,7 @@ class FakeSlack(CallLog, SlackMethods):
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{name}", self._response)
+        app.router.add_get("/socket", self._socket)
         self._closing = asyncio.Event()
         self._runner = web.AppRunner(
             app, access_log=None, shutdown_timeout=1.0, handler_cancellation=True
@@ -118,6 +121,7 @@ class FakeSlack(CallLog, SlackMethods):
         """Stop listening; requests held by a "timeout" failure are let go first."""
         if self._closing is not None:
             self._closing.set()
+        await self._close_sockets()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -178,6 +182,10 @@ class FakeSlack(CallLog, SlackMethods):
             if kind == "timeout":
                 return await self._hold(Call(method, params, token, at, status=0))
             return self._answer(Call(method, params, token, at), *_failure(kind, retry_after))
+        if method == "apps.connections.open":  # Socket Mode: the app-level token only
+            ok = self.app_token is not None and token == self.app_token
+            answer = self._connections_open() if ok else _error("invalid_auth")
+            return self._answer(Call(method, params, token, at), 200, answer)
         if token is None:
             return self._answer(Call(method, params, token, at), 200, _error("not_authed"))
         if self.token is not None and token != self.token:
