@@ -235,3 +235,43 @@ async def test_an_event_retry_is_answered_and_dropped(engine: AsyncEngine) -> No
         assert "On call now" in json.dumps(home.params["view"])
         other = event_body({"type": "reaction_added", "user": "U0ANN"}, event_id="Ev0OTHER")
         assert (await bot.post(other)).status == 200  # unhandled events are acknowledged too
+
+
+async def test_updates_that_queued_up_cost_one_chat_update_per_copy(engine: AsyncEngine) -> None:
+    async with slack_bot(engine) as bot:
+        incident_id = await bot.ingest(alert())
+        await bot.deliver()
+        await bot.click(Action.ACKNOWLEDGE.value, str(incident_id))
+        await bot.click(Action.SNOOZE.value, snooze_value(incident_id, 3600), kind="static_select")
+        await bot.click(Action.RESOLVE.value, str(incident_id))
+        await bot.deliver()
+        updates = bot.slack.calls("chat.update")
+        assert len(updates) == 2  # the DM and the channel card, once each, at the latest state
+        assert all("Resolved" in blocks_json(c) for c in updates)
+        assert all(Action.ACKNOWLEDGE.value not in blocks_json(c) for c in updates)
+        thread = [
+            c.params["text"] for c in bot.slack.calls("chat.postMessage") if "thread_ts" in c.params
+        ]
+        assert thread == ["Acknowledged by Ann.", "Snoozed by Ann.", "Resolved by Ann."]
+
+
+async def test_a_page_to_someone_slack_cannot_reach_fails_and_says_why(engine: AsyncEngine) -> None:
+    async with slack_bot(engine) as bot:
+        bot.slack.users_by_email.clear()  # bob's email is no Slack user
+        bot.clock.advance(days=1)  # bob's turn
+        await bot.ingest(alert())
+        await bot.deliver()
+        (page,) = [m for m in await bot.outbox() if m.kind == "page"]
+        assert page.status == "failed" and page.attempts == 1
+        assert "bob has no Slack id" in page.last_error
+        assert len(card_posts(bot, "C0OPS")) == 1
+
+
+async def test_invalid_auth_fails_messages_at_once(engine: AsyncEngine) -> None:
+    async with slack_bot(engine) as bot:
+        bot.slack.fail_next("conversations.open", "invalid_auth")
+        await bot.ingest(alert())
+        await bot.deliver()
+        (page,) = [m for m in await bot.outbox() if m.kind == "page"]
+        assert (page.status, page.attempts) == ("failed", 1)
+        assert "invalid_auth" in page.last_error
