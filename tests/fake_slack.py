@@ -73,7 +73,9 @@ class FakeSlack(CallLog, SlackMethods, SocketMode):
         users_by_email: Mapping[str, str] | None = None,
         post_spacing: float = 0.0,
         hang_seconds: float = 60.0,
+        port: int = 0,
     ) -> None:
+        self.port = port
         self.token = token
         self.users_by_email: dict[str, str] = dict(users_by_email or {})
         self.post_spacing = post_spacing
@@ -111,7 +113,7 @@ class FakeSlack(CallLog, SlackMethods, SocketMode):
             app, access_log=None, shutdown_timeout=1.0, handler_cancellation=True
         )
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
         await site.start()
         host, port = self._runner.addresses[0][:2]
         self._base_url = f"http://{host}:{port}"

@@ -32,6 +32,17 @@ log = logging.getLogger("oncall.slack")
 SEEN_EVENTS = 2000
 
 
+class _ClientGiven(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN itself and warns that our client (which has the token from
+    the Settings) makes it unused: true, and not worth a line at every start."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+logging.getLogger("slack_bolt.AsyncApp").addFilter(_ClientGiven())
+
+
 class SlackSurface:
     """The Bolt app and its HTTP route (or Socket Mode connection)."""
 
