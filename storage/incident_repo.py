@@ -80,21 +80,25 @@ _ALERT_CHANGED = (
     )
 )
 _ADD_EVENT = EVENTS.insert().returning(EVENTS.c.id)
-_REPLACE_STEPS = (
-    update(STEPS)
-    .where(
-        STEPS.c.incident_id == bindparam("of_incident"),
-        STEPS.c.kind == bindparam("step_kind"),
-        STEPS.c.done_at.is_(None),
-    )
-    .values(done_at=bindparam("now"), outcome="replaced")
+_STEPS_OF = (
+    STEPS.c.incident_id == bindparam("of_incident"),
+    STEPS.c.done_at.is_(None),
 )
+
+
+def _ending_steps(dialect: str, outcome: str, *, of_kind: bool) -> Any:
+    """End the incident's pending steps (of one kind). On PostgreSQL a step locked by a worker
+    firing it right now is left to that worker, which takes the incident's row after us and
+    finds the step stale; waiting for it instead would deadlock with the worker, which holds
+    the step and waits for the incident."""
+    where = [*_STEPS_OF, *([STEPS.c.kind == bindparam("step_kind")] if of_kind else [])]
+    if dialect == "postgresql":
+        free = select(STEPS.c.id).where(*where).with_for_update(skip_locked=True)
+        where = [STEPS.c.id.in_(free.scalar_subquery())]
+    return update(STEPS).where(*where).values(done_at=bindparam("now"), outcome=outcome)
+
+
 _ADD_STEP = STEPS.insert()
-_CANCEL_STEPS = (
-    update(STEPS)
-    .where(STEPS.c.incident_id == bindparam("of_incident"), STEPS.c.done_at.is_(None))
-    .values(done_at=bindparam("now"), outcome="cancelled")
-)
 _DUE = (
     select(STEPS)
     .where(STEPS.c.done_at.is_(None), STEPS.c.due_at <= bindparam("now"))
@@ -107,6 +111,10 @@ _CLAIM = (
     .values(done_at=bindparam("now"), done_by=bindparam("worker"), outcome="fired")
     .returning(STEPS.c.id)
 )
+
+
+def _locked_get(dialect: str) -> Any:
+    return _GET.with_for_update() if dialect == "postgresql" else _GET
 
 
 def _due_statement(dialect: str) -> Any:
@@ -167,8 +175,11 @@ class SqlIncidentRepository:
     async def open_for(self, source: str, key: str) -> IncidentRecord | None:
         return await self._one(_OPEN_FOR, {"source": source, "key": key})
 
-    async def get(self, incident_id: int) -> IncidentRecord | None:
-        return await self._one(_GET, {"incident_id": incident_id})
+    async def get(self, incident_id: int, *, for_update: bool = False) -> IncidentRecord | None:
+        statement = _GET
+        if for_update:
+            statement = per_dialect(self._session, "incident for update", _locked_get)
+        return await self._one(statement, {"incident_id": incident_id})
 
     async def create(self, incident: NewIncident) -> int | None:
         params = {
@@ -287,8 +298,11 @@ class SqlIncidentRepository:
     async def schedule_step(
         self, incident_id: int, kind: str, due_at: datetime, tier: int, cycle: int, now: datetime
     ) -> None:
+        replace_steps = per_dialect(
+            self._session, "replace steps", lambda d: _ending_steps(d, "replaced", of_kind=True)
+        )
         await self._session.execute(
-            _REPLACE_STEPS, {"of_incident": incident_id, "step_kind": kind, "now": now}
+            replace_steps, {"of_incident": incident_id, "step_kind": kind, "now": now}
         )
         await self._session.execute(
             _ADD_STEP,
@@ -303,7 +317,10 @@ class SqlIncidentRepository:
         )
 
     async def cancel_steps(self, incident_id: int, now: datetime) -> None:
-        await self._session.execute(_CANCEL_STEPS, {"of_incident": incident_id, "now": now})
+        cancel = per_dialect(
+            self._session, "cancel steps", lambda d: _ending_steps(d, "cancelled", of_kind=False)
+        )
+        await self._session.execute(cancel, {"of_incident": incident_id, "now": now})
 
     async def claim_due(self, now: datetime, limit: int, worker: str) -> list[PendingStep]:
         """The due rows are selected (and, on PostgreSQL, locked) in this transaction, so no

@@ -45,7 +45,7 @@ class FakeIncidents:
                 return self._read(row)
         return None
 
-    async def get(self, incident_id: int) -> IncidentRecord | None:
+    async def get(self, incident_id: int, *, for_update: bool = False) -> IncidentRecord | None:
         row = self._store.incidents.get(incident_id)
         return self._read(row) if row is not None else None
 

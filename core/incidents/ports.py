@@ -116,7 +116,11 @@ class IncidentRepository(Protocol):
         """The open (not resolved) incident of this deduplication key, if any."""
         ...
 
-    async def get(self, incident_id: int) -> IncidentRecord | None: ...
+    async def get(self, incident_id: int, *, for_update: bool = False) -> IncidentRecord | None:
+        """The incident; ``for_update``: locked until the unit of work ends, so two people
+        (or a person and an escalation) acting at once take turns on it (PostgreSQL
+        ``FOR UPDATE``; SQLite's writers take turns anyway)."""
+        ...
 
     async def create(self, incident: NewIncident) -> int | None:
         """Insert; None when an open incident of the same key exists (another writer won)."""

@@ -141,6 +141,8 @@ async def _ingest(uow: UnitOfWork, batch: AlertBatch, now: datetime) -> IngestRe
             now,
         )
     elif batch.status == "resolved":
+        locked = await uow.incidents.get(record.id, for_update=True)
+        record = replace(locked, alert_count=record.alert_count) if locked else record
         await _apply(uow, config, record, Resolve(batch.source), batch.source, now)
         action = "resolved"
     elif new_alerts:
@@ -199,7 +201,7 @@ async def act(
     cannot apply (nothing is written then).
     """
     async with uow:
-        record = await uow.incidents.get(incident_id)
+        record = await uow.incidents.get(incident_id, for_update=True)
         if record is None:
             raise IncidentNotFound(f"no incident {incident_id}")
         config = await uow.config.load() or Configuration()
@@ -218,7 +220,7 @@ async def act_in_turn(
     :func:`act`'s; a :class:`TransitionError` on any event writes nothing at all.
     """
     async with uow:
-        record = await uow.incidents.get(incident_id)
+        record = await uow.incidents.get(incident_id, for_update=True)
         if record is None:
             raise IncidentNotFound(f"no incident {incident_id}")
         config = await uow.config.load() or Configuration()
@@ -262,7 +264,7 @@ async def fire_due(uow: UnitOfWork, now: datetime, *, worker: str, limit: int = 
             return 0
         config = await uow.config.load() or Configuration()
         for step in steps:
-            record = await uow.incidents.get(step.incident_id)
+            record = await uow.incidents.get(step.incident_id, for_update=True)
             if record is None:
                 continue
             event: Event = (

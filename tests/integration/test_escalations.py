@@ -123,6 +123,26 @@ async def test_acknowledge_stops_escalation_and_is_in_the_timeline(ready: AsyncE
     assert events == [("routed", None), ("open", None), ("paged", None), ("acknowledge", "ann")]
 
 
+@pytest.mark.parametrize("round_", range(4))
+async def test_an_acknowledgement_racing_the_escalation_is_never_lost(
+    ready: AsyncEngine, round_: int
+) -> None:
+    """The click and the due escalation act on one incident at once: they take turns on its
+    row, so either the escalation fires first and the acknowledgement follows, or the
+    acknowledgement wins and the escalation finds nothing to do; never a lost update."""
+    await ingest(unit(ready), batch(f"race{round_}"), T0)
+    due = T0 + timedelta(minutes=5)
+    await asyncio.gather(
+        fire_due(unit(ready), due, worker="w"),
+        act(unit(ready), 1, Acknowledge("ann"), "ann", due),
+    )
+    row = await incident(ready)
+    assert (row.status, row.acknowledged_by) == ("acknowledged", "ann")
+    tier_two = [p for p in await pages(ready) if p[1] == 2]
+    assert row.tier == (1 if tier_two else 0)
+    assert await fire_due(unit(ready), due + timedelta(hours=2), worker="w") == 0
+
+
 async def test_snooze_retriggers_and_pages_again(ready: AsyncEngine) -> None:
     await ingest(unit(ready), batch(), T0)
     await act(unit(ready), 1, Acknowledge("ann"), "ann", T0 + timedelta(minutes=1))
