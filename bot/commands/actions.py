@@ -17,6 +17,21 @@ class Action(StrEnum):
     ESCALATE = "incident.escalate"
     RESOLVE = "incident.resolve"
     SNOOZE = "incident.snooze"
+    SWAP_ACCEPT = "swap.accept"  # value: the swap id
+    SWAP_DECLINE = "swap.decline"  # value: the swap id
+    OPEN_TIME_OFF = "open.timeoff"  # buttons that open a modal (App Home, gap warnings)
+    OPEN_OVERRIDE = "open.override"  # value: "" or a prefill (schedule id, window)
+    OPEN_SWAP = "open.swap"
+    OPEN_CONFIG = "open.config"
+
+
+class View(StrEnum):
+    """Callback ids of modals; a submission carries its own ids in ``private_metadata``."""
+
+    TIME_OFF = "view.timeoff"
+    OVERRIDE = "view.override"
+    SWAP = "view.swap"
+    CONFIG = "view.config"
 
 
 SNOOZE_CHOICES: tuple[tuple[str, int], ...] = (("30 m", 30 * 60), ("1 h", 3600), ("4 h", 4 * 3600))

@@ -108,6 +108,7 @@ async def current_card(uow: UnitOfWork, incident_id: int, now: datetime) -> dict
         next_step = last_page + timedelta(seconds=current["escalate_after"])
     mentioned = {*paged, *(p for t in path for p in t.get("oncall", []))}
     mentioned |= {x for x in (state.assignee, state.acknowledged_by, state.resolved_by) if x}
+    mentioned |= {actor for _, _, actor, _ in events if actor in names}  # who acted, by name
     snapshot.update(
         people={p: names.get(p, p) for p in sorted(mentioned)},
         paged=paged,

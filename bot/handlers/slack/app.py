@@ -22,6 +22,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from bot.handlers.slack.client import web_client
+from bot.handlers.slack.deps import SlackDeps
 from bot.handlers.slack.listeners import register
 from bot.handlers.slack.people import SlackPeople
 from bot.settings import Settings
@@ -65,15 +66,17 @@ class SlackSurface:
             raise_error_for_unhandled_request=False,
         )
         self.people = SlackPeople(self.client, new_unit, read_unit, clock)
-        register(
-            self.bolt,
-            people=self.people,
-            new_unit=new_unit,
-            read_unit=read_unit,
-            clock=clock,
-            base_url=settings.base_url,
-            open_alert=open_alert,
+        deps = SlackDeps(
+            self.client, self.people, new_unit, read_unit, clock, settings.base_url, open_alert
         )
+        registrars = [
+            register,  # /oncall, the incident buttons, the Home tab (listeners.py)
+            # swaps: /oncall swap's Accept and Decline (register_swaps)
+            # modals: time off, override (register_modals)
+            # config: the managers' rotation modal (register_config)
+        ]
+        for registrar in registrars:
+            registrar(self.bolt, deps)
         self._app_token = settings.slack_app_token
         self._socket: Any = None
         self._seen: OrderedDict[str, None] = OrderedDict()

@@ -20,7 +20,7 @@ while Slack is called.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -78,6 +78,12 @@ class SlackDestination:
         self._digests = SlackDigests(
             client, new_unit, read_unit, clock, base_url, self._dm_of, self._pacer
         )
+        # Messages that are not about one incident, by kind: each a coroutine that delivers
+        # the message and returns its outcome (Slack errors are turned into outcomes here).
+        self._by_kind: dict[str, Callable[[ClaimedMessage], Awaitable[Outcome]]] = {
+            # shifts: "handover", "coverage_gap" (ShiftMessages)
+            # swaps: "swap.requested", "swap.decided" (SwapMessages)
+        }
 
     def rate_key(self, message: ClaimedMessage) -> tuple[str, timedelta] | None:
         """Posts into one channel (or one person's DM) at most one a second."""
@@ -120,7 +126,16 @@ class SlackDestination:
 
     async def deliver(self, message: ClaimedMessage) -> Outcome:
         if message.incident_id is None:
-            return Delivered()
+            handler = self._by_kind.get(message.kind)
+            if handler is None:
+                log.info("not shown in Slack (yet): %s %s", message.kind, message.key)
+                return Delivered()
+            try:
+                return await handler(message)
+            except SlackApiError as exc:
+                outcome = outcome_of(exc, message.kind)
+                log.warning("message %s: %s", message.key, getattr(outcome, "error", outcome))
+                return outcome
         method = "?"
         try:
             card = await self._card(message.incident_id)

@@ -5,7 +5,6 @@ render. No rule lives here: commands are :mod:`bot.commands`, buttons
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -13,13 +12,10 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.commands import router
 from bot.commands.actions import Action, parse_value
-from bot.commands.context import Caller, CommandContext
+from bot.handlers.slack.deps import SlackDeps
 from bot.handlers.slack.mrkdwn import escape
-from bot.handlers.slack.people import SlackPeople
 from bot.handlers.slack.render import reply_blocks, reply_text
 from core.chat.responses import Verb, incident_action
-from core.incidents.ports import AlertBatch
-from core.ports import Clock, UnitOfWork
 
 log = logging.getLogger("oncall.slack")
 
@@ -41,33 +37,15 @@ def slack_text(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def register(
-    bolt: AsyncApp,
-    *,
-    people: SlackPeople,
-    new_unit: Callable[[], UnitOfWork],
-    read_unit: Callable[[], UnitOfWork],
-    clock: Clock,
-    base_url: str,
-    open_alert: Callable[[AlertBatch], Awaitable[int]],
-    command: str = "/oncall",
-) -> None:
-    """Add the slash command and the incident buttons to ``bolt``."""
+def register(bolt: AsyncApp, deps: SlackDeps, command: str = "/oncall") -> None:
+    """Add the slash command, the incident buttons and the Home tab to ``bolt``."""
+    people, new_unit, clock = deps.people, deps.new_unit, deps.clock
 
     @bolt.command(command)
     async def on_command(ack: Any, command: dict[str, Any], respond: Any) -> None:
         await ack()
         user = str(command.get("user_id", ""))
-        caller = Caller("slack", user, await people.person_of(user), command.get("channel_id"))
-        ctx = CommandContext(
-            caller=caller,
-            new_unit=new_unit,
-            read_unit=read_unit,
-            now=clock.now(),
-            base_url=base_url,
-            open_alert=open_alert,
-            resolve_user=people.person_of,
-        )
+        ctx = deps.context(user, await people.person_of(user), command.get("channel_id"))
         reply = await router.run(ctx, slack_text(str(command.get("text", ""))))
         await respond(
             text=reply_text(reply),
@@ -116,15 +94,7 @@ def register(
             return
         user = str(event.get("user", ""))
         person = await people.person_of(user)
-        ctx = CommandContext(
-            caller=Caller("slack", user, person),
-            new_unit=new_unit,
-            read_unit=read_unit,
-            now=clock.now(),
-            base_url=base_url,
-            open_alert=open_alert,
-            resolve_user=people.person_of,
-        )
+        ctx = deps.context(user, person)
         reply = await router.run(ctx, "who") if person else None
         blocks = reply_blocks(reply) if reply else []
         hint = "Type `/oncall help` for everything the bot can do."
