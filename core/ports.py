@@ -13,6 +13,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from core.chat.ports import CardCopyRepository, ChatIdentityRepository
+from core.chat.posted import PostedMessageRepository
 from core.config.model import Configuration
 from core.incidents.ports import InboxRepository, IncidentRepository, OutboxRepository
 
@@ -104,6 +105,7 @@ class SwapRequest:
     status: str  # "pending", "accepted", "declined", "cancelled"
     created_at: datetime
     decided_at: datetime | None = None
+    reason: str | None = None  # as the requester gave it, shown to the counterpart
 
 
 @dataclass(frozen=True)
@@ -229,6 +231,7 @@ class UnitOfWork(Protocol):
     identities: ChatIdentityRepository
     cards: CardCopyRepository
     feeds: FeedRepository
+    posted: PostedMessageRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
 

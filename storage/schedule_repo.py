@@ -186,6 +186,7 @@ class SqlScheduleStateRepository:
             take_end=swap.take_end,
             status=swap.status,
             created_at=swap.created_at,
+            reason=swap.reason,
         )
         self._session.add(row)
         await self._session.flush()
@@ -209,6 +210,7 @@ class SqlScheduleStateRepository:
             status=row.status,
             created_at=row.created_at,
             decided_at=row.decided_at,
+            reason=row.reason,
         )
 
     async def set_swap_status(self, swap_id: int, status: str, decided_at: datetime) -> None:

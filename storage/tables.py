@@ -212,6 +212,7 @@ class SwapRow(SQLModel, table=True):
     status: str = Field(default="pending", max_length=20)
     created_at: datetime = instant_column()
     decided_at: datetime | None = instant_column(nullable=True)
+    reason: str | None = Field(default=None, max_length=500)
 
 
 class FeedTokenRow(SQLModel, table=True):

@@ -18,6 +18,7 @@ from storage.feed_repo import SqlFeedTokens
 from storage.inbox_repo import SqlInbox
 from storage.incident_repo import SqlIncidentRepository
 from storage.outbox_repo import SqlOutbox
+from storage.posted import SqlPostedMessages
 from storage.schedule_repo import SqlScheduleStateRepository
 from storage.tables import AuditRow
 from storage.write_priority import WritePriority
@@ -54,6 +55,7 @@ class SqlUnitOfWork:
     identities: SqlChatIdentities
     cards: SqlCardCopies
     feeds: SqlFeedTokens
+    posted: SqlPostedMessages
 
     def __init__(
         self,
@@ -97,6 +99,7 @@ class SqlUnitOfWork:
         self.identities = SqlChatIdentities(self._session)
         self.cards = SqlCardCopies(self._session)
         self.feeds = SqlFeedTokens(self._session)
+        self.posted = SqlPostedMessages(self._session)
         return self
 
     async def __aexit__(
