@@ -16,6 +16,7 @@ from core.chat.ports import CardCopyRepository, ChatIdentityRepository
 from core.chat.posted import PostedMessageRepository
 from core.config.model import Configuration
 from core.incidents.ports import InboxRepository, IncidentRepository, OutboxRepository
+from core.oncall.ports import GapWarningRepository
 
 
 class Clock(Protocol):
@@ -231,6 +232,7 @@ class UnitOfWork(Protocol):
     identities: ChatIdentityRepository
     cards: CardCopyRepository
     feeds: FeedRepository
+    gap_warnings: GapWarningRepository
     posted: PostedMessageRepository
 
     async def __aenter__(self) -> UnitOfWork: ...

@@ -95,6 +95,13 @@ class SqlOutbox:
         result = await self._session.execute(statement, [_row(m) for m in messages])
         return len(result.all())
 
+    async def known_keys(self, keys: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(keys), 500):  # well under any dialect's parameter limit
+            query = select(OUTBOX.c.key).where(OUTBOX.c.key.in_(list(keys[i : i + 500])))
+            found.update(await self._session.scalars(query))
+        return found
+
     async def claim(self, now: datetime, limit: int, lease: timedelta) -> list[ClaimedMessage]:
         ready = per_dialect(self._session, "ready messages", _ready_statement)
         rows = (await self._session.execute(ready, {"now": now, "limit": limit})).all()

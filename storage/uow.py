@@ -15,6 +15,7 @@ from storage.chat_repo import SqlCardCopies, SqlChatIdentities
 from storage.config_repo import SqlConfigRepository
 from storage.engine import WRITE_INTENT
 from storage.feed_repo import SqlFeedTokens
+from storage.gap_repo import SqlGapWarnings
 from storage.inbox_repo import SqlInbox
 from storage.incident_repo import SqlIncidentRepository
 from storage.outbox_repo import SqlOutbox
@@ -55,6 +56,7 @@ class SqlUnitOfWork:
     identities: SqlChatIdentities
     cards: SqlCardCopies
     feeds: SqlFeedTokens
+    gap_warnings: SqlGapWarnings
     posted: SqlPostedMessages
 
     def __init__(
@@ -99,6 +101,7 @@ class SqlUnitOfWork:
         self.identities = SqlChatIdentities(self._session)
         self.cards = SqlCardCopies(self._session)
         self.feeds = SqlFeedTokens(self._session)
+        self.gap_warnings = SqlGapWarnings(self._session)
         self.posted = SqlPostedMessages(self._session)
         return self
 

@@ -61,6 +61,9 @@ class FakeOutbox:
     def _row(self, message_id: int) -> OutboxRow | None:
         return next((r for r in self._store.outbox.values() if r.id == message_id), None)
 
+    async def known_keys(self, keys: Sequence[str]) -> set[str]:
+        return {k for k in keys if k in self._store.outbox}
+
     async def claim(self, now: datetime, limit: int, lease: timedelta) -> list[ClaimedMessage]:
         """Pending messages due by ``now`` whose lease (if any) ran out, in id order."""
         now = instant(now)

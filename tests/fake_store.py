@@ -19,6 +19,7 @@ from typing import Any
 
 from core.chat.ports import CardCopy, ChatIdentity
 from core.incidents.ports import IncidentRecord
+from core.oncall.ports import GapWarning
 from core.ports import (
     AuditEntry,
     Revision,
@@ -146,6 +147,7 @@ class Store:
     inbox: dict[int, InboxRow] = field(default_factory=dict)
     identities: dict[tuple[str, str], ChatIdentity] = field(default_factory=dict)
     cards: list[CardCopy] = field(default_factory=list)
+    gap_warnings: dict[tuple[str, datetime], GapWarning] = field(default_factory=dict)
     next_id: int = 1
     row_ids: dict[str, int] = field(default_factory=dict)  # the last id of each alert-path table
 

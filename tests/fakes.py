@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from types import TracebackType
 
 from tests.fake_chat import FakeCardCopies, FakeChatIdentities
+from tests.fake_gaps import FakeGapWarnings
 from tests.fake_incidents import FakeIncidents
 from tests.fake_outbox import FakeInbox, FakeOutbox
 from tests.fake_schedule import FakeAuditLog, FakeConfigRepository, FakeScheduleState
@@ -42,6 +43,7 @@ __all__ = [
     "FakeCardCopies",
     "FakeChatIdentities",
     "FakeConfigRepository",
+    "FakeGapWarnings",
     "FakeInbox",
     "FakeIncidents",
     "FakeIntegrityError",
@@ -77,6 +79,7 @@ class FakeUnitOfWork:
         self.inbox = FakeInbox(self._staged)
         self.identities = FakeChatIdentities(self._staged)
         self.cards = FakeCardCopies(self._staged)
+        self.gap_warnings = FakeGapWarnings(self._staged)
         return self
 
     async def __aexit__(

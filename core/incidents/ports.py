@@ -178,6 +178,10 @@ class OutboxRepository(Protocol):
         """Write the messages (one statement); how many were new (keys not seen before)."""
         ...
 
+    async def known_keys(self, keys: Sequence[str]) -> set[str]:
+        """Which of ``keys`` some message has already (so a reader can skip writing them)."""
+        ...
+
     async def claim(self, now: datetime, limit: int, lease: timedelta) -> list[ClaimedMessage]:
         """Ready messages, leased to this caller for ``lease``; attempts counted."""
         ...

@@ -1,9 +1,12 @@
 """Hand-overs and coverage gaps, announced through the outbox.
 
-Both jobs recompute a window and write one outbox message per hand-over or gap, keyed by what
-it announces (``handover/<schedule>/<instant>``, ``gap/<service>/<start>``). The outbox refuses
-a second row with the same key, so running the jobs often, after a restart or on two instances
-at once never announces anything twice.
+The hand-over job recomputes the last day and writes one outbox message per hand-over, keyed
+by what it announces (``handover/<schedule>/<instant>``). The outbox refuses a second row with
+the same key, so running the job often, after a restart or on two instances at once never
+announces anything twice, and hand-overs missed while the bot was down are announced late,
+with their true time, as long as they are less than :data:`HANDOVER_LOOKBACK` old (a
+destination delivering late checks :func:`is_stale` again). Coverage-gap warnings are in
+:mod:`core.oncall.gap_warnings` (re-exported here).
 """
 
 from __future__ import annotations
@@ -13,14 +16,29 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
 
-from core.config.model import Configuration
 from core.incidents.ports import OutboxMessage
-from core.oncall.views import ScheduleState, coverage_gaps, final_for, load_state
+from core.oncall.contacts import contacts
+from core.oncall.gap_warnings import GAP_HORIZON, GAP_LOOKBACK, warn_about_gaps
+from core.oncall.views import ScheduleState, final_for, load_state
 from core.ports import UnitOfWork
 
-HANDOVER_LOOKBACK = timedelta(minutes=15)
-GAP_HORIZON = timedelta(days=7)
-GAP_LOOKBACK = timedelta(days=7)
+HANDOVER_LOOKBACK = timedelta(days=1)
+
+__all__ = [
+    "GAP_HORIZON",
+    "GAP_LOOKBACK",
+    "HANDOVER_LOOKBACK",
+    "Handover",
+    "announce_handovers",
+    "handovers",
+    "is_stale",
+    "warn_about_gaps",
+]
+
+
+def is_stale(at: datetime, now: datetime) -> bool:
+    """True for a hand-over at ``at`` too old to announce at ``now`` (more than a day ago)."""
+    return now - at > HANDOVER_LOOKBACK
 
 
 @dataclass(frozen=True)
@@ -52,8 +70,10 @@ def handovers(
 async def announce_handovers(
     uow: UnitOfWork, now: datetime, *, read: UnitOfWork | None = None
 ) -> int:
-    """Write a message for every hand-over of the last minutes; returns how many were new.
+    """Write a message for every hand-over of the last day; returns how many were new.
 
+    The window is ``(now - HANDOVER_LOOKBACK, now]``, but never before the first configuration
+    was applied: a fresh installation announces no hand-overs from before it existed.
     With ``read`` (a unit that only reads), the hand-overs are found there and only the
     messages are written in ``uow``; a hand-over changed by an override recorded in the
     moment between the two is announced as it was found.
@@ -62,20 +82,22 @@ async def announce_handovers(
 
     def messages(state: ScheduleState) -> list[OutboxMessage]:
         config = state.config
+        since = max(start, state.revisions[0].applied_at) if state.revisions else now
         out = []
         for schedule in config.schedules:
             team = next((t for t in config.teams if t.id == schedule.team), None)
-            for handover in handovers(state, schedule.id, start, now):
+            for handover in handovers(state, schedule.id, since, now):
                 payload = {
                     "schedule": schedule.id,
                     "schedule_name": schedule.name or schedule.id,
+                    "team": schedule.team,
                     "at": handover.at.isoformat(),
                     "outgoing": handover.outgoing,
                     "incoming": handover.incoming,
                     "slack_channel": team.slack_channel if team else None,
                     "slack_usergroup": team.slack_usergroup if team else None,
                     "teams_channel": team.teams_channel if team else None,
-                    "people": _contacts(config, [handover.outgoing, handover.incoming]),
+                    "people": contacts(config, [handover.outgoing, handover.incoming]),
                 }
                 key = f"handover/{schedule.id}/{handover.at.isoformat()}"
                 out.append(OutboxMessage(key, "chat", "handover", payload, now))
@@ -92,13 +114,19 @@ async def _computed_then_written(
     messages: Callable[[ScheduleState], list[OutboxMessage]],
 ) -> int:
     """Load the state of ``[start, end)`` and write the messages computed from it (keys make
-    a repeat a no-op); how many were new. With ``read``, the computation happens in that
-    unit and ``uow``'s write transaction only writes, so it never holds SQLite's one write
-    lock while schedules are computed."""
+    a repeat a no-op); how many were new. Messages whose keys the outbox knows already are
+    left out first, so a run that finds nothing new opens no write transaction. With
+    ``read``, the computation happens in that unit and ``uow``'s write transaction only
+    writes, so it never holds SQLite's one write lock while schedules are computed."""
     source = read if read is not None else uow
     async with source:
         outgoing = messages(await load_state(source, start, end))
+        if outgoing:  # announced already: no write (most runs find only those)
+            known = await source.outbox.known_keys([m.key for m in outgoing])
+            outgoing = [m for m in outgoing if m.key not in known]
         if read is None:
+            if not outgoing:
+                return 0
             written = await uow.outbox.add_many(outgoing)
             await uow.commit()
             return written
@@ -108,68 +136,3 @@ async def _computed_then_written(
         written = await uow.outbox.add_many(outgoing)
         await uow.commit()
     return written
-
-
-async def warn_about_gaps(
-    uow: UnitOfWork,
-    now: datetime,
-    horizon: timedelta = GAP_HORIZON,
-    *,
-    read: UnitOfWork | None = None,
-) -> int:
-    """Warn each team's managers of coverage gaps in the coming days; returns new warnings.
-
-    A gap is keyed by where it starts. Gaps are computed from a floor a week back (at a UTC
-    midnight), so a gap under way keeps its start from run to run; one that began before the
-    floor is keyed by the floor, so it is repeated at most once a day, as a reminder.
-
-    With ``read`` (a unit that only reads), the gaps are computed there and only the warnings
-    are written in ``uow``, so the computation never holds SQLite's one write lock. A gap
-    closed (an override added) in the moment between the two is still warned about once.
-    """
-    floor = (now - GAP_LOOKBACK).replace(hour=0, minute=0, second=0, microsecond=0)
-    return await _computed_then_written(
-        uow, read, floor, now + horizon, lambda state: _gap_warnings(state, floor, now, horizon)
-    )
-
-
-def _gap_warnings(
-    state: ScheduleState, floor: datetime, now: datetime, horizon: timedelta
-) -> list[OutboxMessage]:
-    config = state.config
-    out = []
-    for service in config.services:
-        team = next((t for t in config.teams if t.id == service.team), None)
-        for gap in coverage_gaps(state, service.id, floor, now + horizon):
-            if gap.end <= now:
-                continue  # over already
-            payload = {
-                "service": service.id,
-                "service_name": service.name or service.id,
-                "importance": service.importance,
-                "from": gap.start.isoformat(),
-                "to": gap.end.isoformat(),
-                "team": service.team,
-                "managers": _contacts(config, list(team.managers) if team else []),
-                "slack_channel": team.slack_channel if team else None,
-            }
-            key = f"gap/{service.id}/{gap.start.isoformat()}"
-            out.append(OutboxMessage(key, "chat", "coverage_gap", payload, now))
-    return out
-
-
-def _contacts(config: Configuration, people: list[str | None]) -> list[dict[str, str | None]]:
-    out = []
-    for person_id in people:
-        person = config.person(person_id) if person_id else None
-        if person is not None:
-            out.append(
-                {
-                    "id": person.id,
-                    "name": person.display_name,
-                    "slack": person.slack,
-                    "email": person.email,
-                    "teams": person.teams,
-                }
-            )
-    return out
