@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import re
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -30,6 +31,7 @@ from ruamel.yaml.tokens import CommentToken
 
 from core.config.layer_edit import LayerValues, Window
 
+_COMMENTED = re.compile(r"^(.*?\S)( +)(#.*\n?)$", re.DOTALL)
 STYLES = ((2, 4, 2), (2, 2, 0), (4, 4, 0), (4, 6, 4), (4, 6, 2), (2, 4, 0), (4, 4, 2))
 """(mapping, sequence, offset) indentations tried, most common first."""
 
@@ -279,7 +281,25 @@ def _splice(old: str, old_at: tuple[int, int], new: str, new_at: tuple[int, int]
     old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
     a, b = _span(old_lines, old_at)
     c, d = _span(new_lines, new_at)
-    return "".join(old_lines[:a] + new_lines[c:d] + old_lines[b:])
+    return "".join(old_lines[:a] + _keep_gaps(old_lines[a:b], new_lines[c:d]) + old_lines[b:])
+
+
+def _keep_gaps(old: list[str], new: list[str]) -> list[str]:
+    """A value that grew past its comment's column is followed by one space in ruamel's dump;
+    give it back the spaces the file had before that comment (layers hold no ``" #"`` in
+    values: ids, times and days only)."""
+    gaps = {}
+    for line in old:
+        m = _COMMENTED.match(line)
+        if m:
+            gaps[m.group(3)] = m.group(2)
+    out = []
+    for line in new:
+        m = _COMMENTED.match(line)
+        if m and m.group(2) == " " and len(gaps.get(m.group(3), " ")) > 1:
+            line = f"{m.group(1)}{gaps[m.group(3)]}{m.group(3)}"
+        out.append(line)
+    return out
 
 
 def _changed_lines(old: str, new: str) -> int:
