@@ -19,6 +19,7 @@ class Action(StrEnum):
     SNOOZE = "incident.snooze"
     SWAP_ACCEPT = "swap.accept"  # value: the swap id
     SWAP_DECLINE = "swap.decline"  # value: the swap id
+    SWAP_CANCEL = "swap.cancel"  # value: the swap id (the requester withdraws it)
     OPEN_TIME_OFF = "open.timeoff"  # buttons that open a modal (App Home, gap warnings)
     OPEN_OVERRIDE = "open.override"  # value: "" or a prefill (schedule id, window)
     OPEN_SWAP = "open.swap"

@@ -15,9 +15,11 @@ from core.oncall.swap_messages import decided_messages, requested_message
 from core.oncall.swaps import (
     NEXT_SHIFT_HORIZON,
     Refusal,
+    Window,
     acceptance_refusal,
     began_refusal,
     decision_refusal,
+    next_shift,
     request_refusal,
 )
 from core.oncall.views import load_state
@@ -197,3 +199,14 @@ def _refuse(refusal: Refusal | None, *, field: str | None = None) -> None:
     """Raise :class:`SwapRefused` for a refusal (``field`` replaces its own)."""
     if refusal is not None:
         raise SwapRefused(refusal.reason, field or refusal.field)
+
+
+async def next_shift_of(
+    uow: UnitOfWork, person_id: str, now: datetime, schedule_id: str | None = None
+) -> Window | None:
+    """The person's next shift that has not begun, within 90 days (what a swap form offers
+    first); None when there is none, or two schedules' next shifts start together. Reads only."""
+    async with uow:
+        state = await load_state(uow, now, now + NEXT_SHIFT_HORIZON)
+    found = next_shift(state, person_id, now, schedule_id)
+    return found if isinstance(found, Window) else None

@@ -32,6 +32,7 @@ from bot.handlers.slack.digests import SlackDigests
 from bot.handlers.slack.errors import error_code, outcome_of
 from bot.handlers.slack.mrkdwn import escape
 from bot.handlers.slack.pacing import Pacer
+from bot.handlers.slack.swap_messages import SwapMessages
 from core.chat import identity
 from core.chat.ports import CardCopy
 from core.incidents.cards import current_card
@@ -82,7 +83,9 @@ class SlackDestination:
         # the message and returns its outcome (Slack errors are turned into outcomes here).
         self._by_kind: dict[str, Callable[[ClaimedMessage], Awaitable[Outcome]]] = {
             # shifts: "handover", "coverage_gap" (ShiftMessages)
-            # swaps: "swap.requested", "swap.decided" (SwapMessages)
+            **SwapMessages(
+                client, new_unit, read_unit, clock, self._dm_of, self._pacer
+            ).handlers(),  # swaps: "swap.requested", "swap.decided"
         }
 
     def rate_key(self, message: ClaimedMessage) -> tuple[str, timedelta] | None:
