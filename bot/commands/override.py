@@ -7,12 +7,17 @@ case) or its one-word name. Times are read in the caller's zone unless they carr
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
+
+from bot.commands.actions import View
 from bot.commands.context import CommandContext, local_time, zone_of
 from bot.commands.named import schedule_in, unknown_schedule
 from bot.commands.people import names_person, person_named
 from bot.commands.replies import Reply, refusal
 from bot.commands.words import EXAMPLE, WordsError, check_window, sentence, take_time
 from core.chat.rights import override_refusal
+from core.config.model import Configuration, Schedule
 from core.oncall.actions import ScheduleInputError, add_override
 
 USAGE = "/oncall override <schedule> [@person] <from> <to> [reason]"
@@ -21,9 +26,12 @@ HINT = f"(times like {EXAMPLE} in your zone, or with an offset)"
 
 
 async def run(ctx: CommandContext, words: list[str]) -> Reply:
+    """Put someone on call from words; no words asks for the form (``extra["modal"]``)."""
     actor = ctx.caller.person_id
     if actor is None:
         return refusal("You are not in the on-call configuration, so you cannot change schedules.")
+    if not words:
+        return replace(refusal(f"Usage: {USAGE}  {HINT}"), extra={"modal": View.OVERRIDE.value})
     if len(words) < 3:
         return refusal(f"Usage: {USAGE}  {HINT}")
     config = await ctx.config()
@@ -44,20 +52,37 @@ async def run(ctx: CommandContext, words: list[str]) -> Reply:
     refused = override_refusal(config, actor, schedule.id, person)
     if refused is not None:
         return refusal(f"{sentence(refused)} Nothing changed.")
-    reason = " ".join(rest) or None
     try:
-        override_id = await add_override(
-            ctx.new_unit(),
-            schedule_id=schedule.id,
-            person_id=person,
-            start=start,
-            end=end,
-            actor=actor,
-            now=ctx.now,
-            reason=reason,
+        return await record(
+            ctx, config, schedule, actor, person, start, end, " ".join(rest) or None
         )
     except ScheduleInputError as exc:
         return refusal(f"{sentence(str(exc))} Nothing changed.")
+
+
+async def record(
+    ctx: CommandContext,
+    config: Configuration,
+    schedule: Schedule,
+    actor: str,
+    person: str,
+    start: datetime,
+    end: datetime,
+    reason: str | None,
+) -> Reply:
+    """Store the override (rights checked by the caller) and say so in the actor's zone.
+    Raises :class:`ScheduleInputError` when core refuses it (nothing stored)."""
+    override_id = await add_override(
+        ctx.new_unit(),
+        schedule_id=schedule.id,
+        person_id=person,
+        start=start,
+        end=end,
+        actor=actor,
+        now=ctx.now,
+        reason=reason,
+    )
+    zone = zone_of(config, actor)
     shown = config.person(person)
     name = shown.display_name if shown else person
     window = f"{local_time(start, zone)} to {local_time(end, zone)}"

@@ -57,6 +57,11 @@ class Reply:
     only the person who asked sees it (Slack: ephemeral). ``incident`` is an incident snapshot
     (:func:`core.incidents.effects.incident_snapshot`) to show as a full card with its buttons.
     ``error`` marks a refusal (unknown id, not allowed, bad input): nothing was changed.
+    ``extra`` holds hints a surface may act on. ``extra["modal"]`` (a
+    :class:`~bot.commands.actions.View` value) asks for that form instead of this reply, with
+    ``extra["prefill"]`` (a dict) as its initial values: Slack opens the modal registered for
+    it with the command's trigger_id (:mod:`bot.handlers.slack.opening`); a surface without
+    it (or when opening fails) shows the reply as usual, so ``text`` still says what to type.
     """
 
     text: str

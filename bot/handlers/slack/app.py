@@ -23,7 +23,9 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.handlers.slack.client import web_client
 from bot.handlers.slack.deps import SlackDeps
+from bot.handlers.slack.home import register_home
 from bot.handlers.slack.listeners import register
+from bot.handlers.slack.modals import register_modals
 from bot.handlers.slack.people import SlackPeople
 from bot.settings import Settings
 from core.incidents.ports import AlertBatch
@@ -70,9 +72,10 @@ class SlackSurface:
             self.client, self.people, new_unit, read_unit, clock, settings.base_url, open_alert
         )
         registrars = [
-            register,  # /oncall, the incident buttons, the Home tab (listeners.py)
+            register_home,  # the Home tab and its cards' clicks (home.py; before register)
+            register,  # /oncall, the incident buttons (listeners.py)
             # swaps: /oncall swap's Accept and Decline (register_swaps)
-            # modals: time off, override (register_modals)
+            register_modals,  # modals: time off, override (modals.py)
             # config: the managers' rotation modal (register_config)
         ]
         for registrar in registrars:

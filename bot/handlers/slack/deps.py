@@ -4,11 +4,12 @@ and handed to each module's ``register(bolt, deps)``."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands.context import Caller, CommandContext
+from bot.handlers.slack.opening import ModalOpener
 from bot.handlers.slack.people import SlackPeople
 from core.incidents.ports import AlertBatch
 from core.ports import Clock, UnitOfWork
@@ -23,6 +24,8 @@ class SlackDeps:
     clock: Clock
     base_url: str
     open_alert: Callable[[AlertBatch], Awaitable[int]]
+    modals: dict[str, ModalOpener] = field(default_factory=dict, compare=False)
+    """Modal openers by view id (:mod:`bot.handlers.slack.opening`), filled by registrars."""
 
     def context(
         self, user_id: str, person_id: str | None, channel_id: str | None = None

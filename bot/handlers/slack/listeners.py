@@ -14,6 +14,7 @@ from bot.commands import router
 from bot.commands.actions import Action, parse_value
 from bot.handlers.slack.deps import SlackDeps
 from bot.handlers.slack.mrkdwn import escape
+from bot.handlers.slack.opening import open_for_reply
 from bot.handlers.slack.render import reply_blocks, reply_text
 from core.chat.responses import Verb, incident_action
 
@@ -38,7 +39,8 @@ def slack_text(text: str) -> str:
 
 
 def register(bolt: AsyncApp, deps: SlackDeps, command: str = "/oncall") -> None:
-    """Add the slash command, the incident buttons and the Home tab to ``bolt``."""
+    """Add the slash command and the incident buttons to ``bolt`` (the Home tab:
+    :mod:`bot.handlers.slack.home`)."""
     people, new_unit, clock = deps.people, deps.new_unit, deps.clock
 
     @bolt.command(command)
@@ -47,6 +49,8 @@ def register(bolt: AsyncApp, deps: SlackDeps, command: str = "/oncall") -> None:
         user = str(command.get("user_id", ""))
         ctx = deps.context(user, await people.person_of(user), command.get("channel_id"))
         reply = await router.run(ctx, slack_text(str(command.get("text", ""))))
+        if await open_for_reply(deps.modals, reply.extra, command, ctx.caller.person_id):
+            return  # the reply asked for a form (Reply.extra["modal"]) and it is open
         await respond(
             text=reply_text(reply),
             blocks=reply_blocks(reply),
@@ -86,19 +90,3 @@ def register(bolt: AsyncApp, deps: SlackDeps, command: str = "/oncall") -> None:
 
     for action_id in VERBS:
         bolt.action(action_id.value)(on_incident_action)
-
-    @bolt.event("app_home_opened")
-    async def on_home(event: dict[str, Any], client: Any) -> None:
-        """The Home tab: who is on call for the person's teams, and how to ask for more."""
-        if event.get("tab", "home") != "home":
-            return
-        user = str(event.get("user", ""))
-        person = await people.person_of(user)
-        ctx = deps.context(user, person)
-        reply = await router.run(ctx, "who") if person else None
-        blocks = reply_blocks(reply) if reply else []
-        hint = "Type `/oncall help` for everything the bot can do."
-        if person is None:
-            hint = UNKNOWN_USER.replace(" Nothing was changed.", "")
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": hint}]})
-        await client.views_publish(user_id=user, view={"type": "home", "blocks": blocks[:100]})

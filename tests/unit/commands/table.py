@@ -56,6 +56,8 @@ class Case:
     public: bool = False
     error: bool = False
     changed: Changed = field(default=NOTHING)
+    modal: str | None = None
+    """The form a surface with forms opens instead of showing the reply (``extra["modal"]``)."""
 
     def __str__(self) -> str:
         return self.name
@@ -480,6 +482,14 @@ OVERRIDE = [
         error=True,
     ),
     Case(
+        "override: no words asks for the form",
+        "ann",
+        "override",
+        says=("Usage: /oncall override",),
+        error=True,
+        modal="view.override",
+    ),
+    Case(
         "override: too few words",
         "ann",
         "override primary",
@@ -572,7 +582,21 @@ TIMEOFF = [
         says=("Cannot read “soon” as the from time",),
         error=True,
     ),
-    Case("timeoff: no words", "ann", "timeoff", says=("Usage: /oncall timeoff",), error=True),
+    Case(
+        "timeoff: no words asks for the form",
+        "ann",
+        "timeoff",
+        says=("Usage: /oncall timeoff",),
+        error=True,
+        modal="view.timeoff",
+    ),
+    Case(
+        "timeoff: no words from someone unknown is refused, no form",
+        None,
+        "timeoff",
+        says=("You are not in the on-call configuration",),
+        error=True,
+    ),
 ]
 
 ACK_RESOLVE = [

@@ -103,6 +103,7 @@ def check(case: Case, reply: Reply, changed: Changed) -> None:
         assert fragment not in reply.text and all(fragment not in row for row in rows), fragment
     assert (reply.public, reply.error) == (case.public, case.error), reply.text
     assert changed == case.changed
+    assert reply.extra.get("modal") == case.modal
     everything = " ".join([reply.text, *rows])
     assert not re.search(r"(?<!\S)--[a-z]", everything), everything  # no CLI flags
     assert "Traceback" not in everything
