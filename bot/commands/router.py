@@ -12,7 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from types import ModuleType
 
-from bot.commands import ack, help, override, page, resolve, schedule, timeoff, who
+from bot.commands import ack, help, override, page, resolve, schedule, swap, timeoff, who
 from bot.commands.context import CommandContext
 from bot.commands.replies import Reply
 
@@ -24,6 +24,7 @@ SUBCOMMANDS: dict[str, ModuleType] = {
     "schedule": schedule,
     "override": override,
     "timeoff": timeoff,
+    "swap": swap,
     "ack": ack,
     "resolve": resolve,
     "page": page,

@@ -27,6 +27,7 @@ from bot.handlers.slack.home import register_home
 from bot.handlers.slack.listeners import register
 from bot.handlers.slack.modals import register_modals
 from bot.handlers.slack.people import SlackPeople
+from bot.handlers.slack.swaps import register_swaps
 from bot.settings import Settings
 from core.incidents.ports import AlertBatch
 from core.ports import Clock, UnitOfWork
@@ -74,7 +75,7 @@ class SlackSurface:
         registrars = [
             register_home,  # the Home tab and its cards' clicks (home.py; before register)
             register,  # /oncall, the incident buttons (listeners.py)
-            # swaps: /oncall swap's Accept and Decline (register_swaps)
+            register_swaps,  # swaps: Accept, Decline, Withdraw and the swap modal (swaps.py)
             register_modals,  # modals: time off, override (modals.py)
             # config: the managers' rotation modal (register_config)
         ]

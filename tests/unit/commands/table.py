@@ -128,6 +128,7 @@ HELP_LINES = (
     "/oncall schedule",
     "/oncall override",
     "/oncall timeoff",
+    "/oncall swap",
     "/oncall ack",
     "/oncall resolve",
     "/oncall page",
@@ -765,6 +766,82 @@ UNKNOWN_CALLER = [
     _unknown("page @bob hello", "cannot page anyone"),
 ]
 
+SWAP_PART = "swap @bob 2026-03-04 12:00 2026-03-04 14:00"  # part of ann's Wednesday turn
+SWAP = [
+    Case(
+        "swap: part of your shift, the schedule found",
+        "ann",
+        f"{SWAP_PART} lunch with family",
+        says=(
+            "I asked Bob to take your shift in Primary from Wed 04 Mar 12:00 UTC to "
+            "Wed 04 Mar 14:00 UTC. You will hear their answer in a DM.",
+        ),
+    ),
+    Case(
+        "swap: my next shift (the one under way has begun)",
+        "ann",
+        "swap @bob my next shift",
+        says=("from Wed 04 Mar 09:00 UTC to Thu 05 Mar 09:00 UTC",),
+    ),
+    Case(
+        "swap: a schedule named, times in the caller's zone",
+        "bob",
+        "swap @ann Primary 2026-03-03 10:00 2026-03-03 12:00",
+        says=("I asked Ann to take your shift in Primary from Tue 03 Mar 10:00 CET",),
+    ),
+    Case(
+        "swap: not the caller's shift",
+        "bob",
+        "swap @ann 2026-03-04 12:00 2026-03-04 14:00",
+        says=("You are not on call in that window in any schedule. Nothing changed.",),
+        error=True,
+    ),
+    Case(
+        "swap: a window that has begun",
+        "ann",
+        "swap @bob now 2026-03-02 12:00",
+        says=("That window has begun; only a shift still ahead can be swapped.",),
+        error=True,
+    ),
+    Case(
+        "swap: an unknown person",
+        "ann",
+        "swap @zed 2026-03-04 12:00 2026-03-04 14:00",
+        says=("Unknown person 'zed'.",),
+        error=True,
+    ),
+    Case(
+        "swap: no person to ask",
+        "ann",
+        "swap 2026-03-04 12:00 2026-03-04 14:00",
+        says=("Name the person to ask first.",),
+        error=True,
+    ),
+    Case(
+        "swap: a schedule that is a team",
+        "ann",
+        "swap @bob ops my next shift",
+        says=("'ops' is a team, not a schedule",),
+        error=True,
+    ),
+    Case(
+        "swap: withdrawing an unknown swap",
+        "ann",
+        "swap cancel 999",
+        says=("Unknown swap 999. Nothing changed.",),
+        error=True,
+    ),
+    Case(
+        "swap: no words asks for the form",
+        "ann",
+        "swap",
+        says=("Usage: /oncall swap",),
+        error=True,
+        modal="view.swap",
+    ),
+    _unknown("swap @bob my next shift", "cannot swap shifts"),
+]
+
 CASES: list[Case] = [
     *WHO,
     *SCHEDULE,
@@ -774,4 +851,5 @@ CASES: list[Case] = [
     *PAGE,
     *ROUTER,
     *UNKNOWN_CALLER,
+    *SWAP,
 ]
