@@ -32,6 +32,7 @@ from bot.handlers.slack.digests import SlackDigests
 from bot.handlers.slack.errors import error_code, outcome_of
 from bot.handlers.slack.mrkdwn import escape
 from bot.handlers.slack.pacing import Pacer
+from bot.handlers.slack.shifts import ShiftMessages
 from bot.handlers.slack.swap_messages import SwapMessages
 from core.chat import identity
 from core.chat.ports import CardCopy
@@ -79,10 +80,21 @@ class SlackDestination:
         self._digests = SlackDigests(
             client, new_unit, read_unit, clock, base_url, self._dm_of, self._pacer
         )
+        self._shifts = ShiftMessages(
+            client,
+            read_unit,
+            clock,
+            base_url,
+            dm_of=self._dm_of,
+            slack_user=self._slack_user,
+            pacer=self._pacer,
+            spacing=post_spacing,
+        )
         # Messages that are not about one incident, by kind: each a coroutine that delivers
         # the message and returns its outcome (Slack errors are turned into outcomes here).
         self._by_kind: dict[str, Callable[[ClaimedMessage], Awaitable[Outcome]]] = {
-            # shifts: "handover", "coverage_gap" (ShiftMessages)
+            "handover": self._shifts.handover,  # shifts (bot.handlers.slack.shifts)
+            "coverage_gap": self._shifts.coverage_gap,
             **SwapMessages(
                 client, new_unit, read_unit, clock, self._dm_of, self._pacer
             ).handlers(),  # swaps: "swap.requested", "swap.decided"
@@ -93,6 +105,8 @@ class SlackDestination:
         payload = message.payload
         if message.kind == "page":
             return f"slack:person:{payload.get('person')}", self._spacing
+        if message.kind in ("handover", "coverage_gap"):
+            return self._shifts.rate_key(message)
         channel = payload.get("slack_channel")
         if channel and payload.get("channel"):
             return f"slack:channel:{channel}", self._spacing
