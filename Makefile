@@ -41,6 +41,7 @@ test: lint contracts typecheck
 # Speed figures (printed, never asserted); docs/performance.md records the latest.
 bench: $(STAMP)
 	$(BIN)/python -m bench.schedules
+	$(BIN)/python -m bench.slack
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
