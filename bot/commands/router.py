@@ -12,7 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from types import ModuleType
 
-from bot.commands import ack, help, override, page, resolve, schedule, swap, timeoff, who
+from bot.commands import ack, config, help, override, page, resolve, schedule, swap, timeoff, who
 from bot.commands.context import CommandContext
 from bot.commands.replies import Reply
 
@@ -28,6 +28,7 @@ SUBCOMMANDS: dict[str, ModuleType] = {
     "ack": ack,
     "resolve": resolve,
     "page": page,
+    "config": config,
     "help": help,
 }
 ALIASES = {"acknowledge": "ack", "time-off": "timeoff", "shifts": "schedule"}

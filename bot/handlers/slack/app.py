@@ -22,6 +22,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from bot.handlers.slack.client import web_client
+from bot.handlers.slack.config_modal import register_config
 from bot.handlers.slack.deps import SlackDeps
 from bot.handlers.slack.home import register_home
 from bot.handlers.slack.listeners import register
@@ -70,14 +71,21 @@ class SlackSurface:
         )
         self.people = SlackPeople(self.client, new_unit, read_unit, clock)
         deps = SlackDeps(
-            self.client, self.people, new_unit, read_unit, clock, settings.base_url, open_alert
+            self.client,
+            self.people,
+            new_unit,
+            read_unit,
+            clock,
+            settings.base_url,
+            open_alert,
+            config_path=settings.config_path,
         )
         registrars = [
             register_home,  # the Home tab and its cards' clicks (home.py; before register)
             register,  # /oncall, the incident buttons (listeners.py)
             register_swaps,  # swaps: Accept, Decline, Withdraw and the swap modal (swaps.py)
             register_modals,  # modals: time off, override (modals.py)
-            # config: the managers' rotation modal (register_config)
+            register_config,  # config: the managers' rotation modal (config_modal.py)
         ]
         for registrar in registrars:
             registrar(self.bolt, deps)

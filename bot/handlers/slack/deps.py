@@ -26,6 +26,9 @@ class SlackDeps:
     open_alert: Callable[[AlertBatch], Awaitable[int]]
     modals: dict[str, ModalOpener] = field(default_factory=dict, compare=False)
     """Modal openers by view id (:mod:`bot.handlers.slack.opening`), filled by registrars."""
+    config_path: str | None = None
+    """The configuration file the bot runs from (``ONCALL_CONFIG``), which ``/oncall config``
+    edits; None: it has none, and the modal shows diffs to commit by hand."""
 
     def context(
         self, user_id: str, person_id: str | None, channel_id: str | None = None

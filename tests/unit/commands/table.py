@@ -766,6 +766,33 @@ UNKNOWN_CALLER = [
     _unknown("page @bob hello", "cannot page anyone"),
 ]
 
+CONFIG = [
+    Case("config: a manager gets the rotation form", "dan", "config", modal="view.config"),
+    Case("config: a schedule named, for its manager", "cat", "config Office", modal="view.config"),
+    Case(
+        "config: a manager of another team's schedule is refused",
+        "cat",
+        "config primary",
+        says=("Only a manager of Operations may change Primary. Nothing changed.",),
+        error=True,
+    ),
+    Case(
+        "config: someone who manages no team is refused, no form",
+        "ann",
+        "config",
+        says=("Only a team's managers may change its rotations",),
+        error=True,
+    ),
+    Case(
+        "config: an unknown schedule",
+        "dan",
+        "config nightly",
+        says=("Unknown schedule 'nightly'",),
+        error=True,
+    ),
+    Case("config: someone unknown is refused", None, "config", says=(NOT_CONFIGURED,), error=True),
+]
+
 SWAP_PART = "swap @bob 2026-03-04 12:00 2026-03-04 14:00"  # part of ann's Wednesday turn
 SWAP = [
     Case(
@@ -851,5 +878,6 @@ CASES: list[Case] = [
     *PAGE,
     *ROUTER,
     *UNKNOWN_CALLER,
+    *CONFIG,
     *SWAP,
 ]
