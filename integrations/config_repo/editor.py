@@ -104,7 +104,8 @@ class ConfigEditor:
         try:
             raw = await asyncio.to_thread(self.path.read_bytes)
         except OSError as exc:
-            return _from_database(running, f"it cannot read {self.path}: {exc.strerror or exc}")
+            reason = exc.strerror or str(exc)
+            return _from_database(running, f"the bot cannot read {self.path} ({reason})")
         text = raw.decode("utf-8", errors="replace")
         try:
             report = validate_text(text, str(self.path))
