@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import difflib
 import io
-import re
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -30,8 +29,8 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
 from ruamel.yaml.tokens import CommentToken
 
 from core.config.layer_edit import LayerValues, Window
+from integrations.config_repo.splice import changed_lines, splice
 
-_COMMENTED = re.compile(r"^(.*?\S)( +)(#.*\n?)$", re.DOTALL)
 STYLES = ((2, 4, 2), (2, 2, 0), (4, 4, 0), (4, 6, 4), (4, 6, 2), (2, 4, 0), (4, 4, 2))
 """(mapping, sequence, offset) indentations tried, most common first."""
 
@@ -64,7 +63,7 @@ def file_style(text: str) -> tuple[int, int, int]:
         again = dump(yaml, yaml.load(text))
         if again == text:
             return style
-        changed = _changed_lines(text, again)
+        changed = changed_lines(text, again)
         if fewest is None or changed < fewest:
             best, fewest = style, changed
     return best
@@ -100,7 +99,7 @@ def edit_layer(
         _set(layer, key, values)
     _put_tail(layer, tail)
     edited = dump(yaml, data)
-    return _splice(text, before, edited, _layer_line(yaml.load(edited), si, li))
+    return splice(text, before, edited, _layer_line(yaml.load(edited), si, li))
 
 
 def unified_diff(old: str, new: str, name: str) -> str:
@@ -260,50 +259,3 @@ def _layer_line(data: Any, si: int, li: int) -> tuple[int, int]:
     """The 0-based line and column of the layer's first key."""
     line, column = data["schedules"][si]["layers"].lc.item(li)
     return int(line), int(column)
-
-
-def _span(lines: list[str], at: tuple[int, int]) -> tuple[int, int]:
-    """The lines of the item starting at ``at``: up to the next line of content indented less."""
-    start, column = at
-    end = start + 1
-    while end < len(lines):
-        stripped = lines[end].strip()
-        indent = len(lines[end]) - len(lines[end].lstrip())
-        if stripped and not stripped.startswith("#") and indent < column:
-            break
-        end += 1
-    while end > start + 1 and not lines[end - 1].strip():
-        end -= 1  # trailing blank lines belong to what follows
-    return start, end
-
-
-def _splice(old: str, old_at: tuple[int, int], new: str, new_at: tuple[int, int]) -> str:
-    old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
-    a, b = _span(old_lines, old_at)
-    c, d = _span(new_lines, new_at)
-    return "".join(old_lines[:a] + _keep_gaps(old_lines[a:b], new_lines[c:d]) + old_lines[b:])
-
-
-def _keep_gaps(old: list[str], new: list[str]) -> list[str]:
-    """A value that grew past its comment's column is followed by one space in ruamel's dump;
-    give it back the spaces the file had before that comment (layers hold no ``" #"`` in
-    values: ids, times and days only)."""
-    gaps = {}
-    for line in old:
-        m = _COMMENTED.match(line)
-        if m:
-            gaps[m.group(3)] = m.group(2)
-    out = []
-    for line in new:
-        m = _COMMENTED.match(line)
-        if m and m.group(2) == " " and len(gaps.get(m.group(3), " ")) > 1:
-            line = f"{m.group(1)}{gaps[m.group(3)]}{m.group(3)}"
-        out.append(line)
-    return out
-
-
-def _changed_lines(old: str, new: str) -> int:
-    matcher = difflib.SequenceMatcher(None, old.splitlines(), new.splitlines(), autojunk=False)
-    return sum(
-        max(i2 - i1, j2 - j1) for op, i1, i2, j1, j2 in matcher.get_opcodes() if op != "equal"
-    )
