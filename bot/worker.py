@@ -93,7 +93,10 @@ class Background:
             processed=self._send_now,
         )
         worker = f"{socket.gethostname()}:{os.getpid()}"
-        sender = OutboxSender(new_unit, destinations(settings, new_unit, read_unit, clock))
+        sender = OutboxSender(
+            new_unit, destinations(settings, new_unit, read_unit, clock), clock=clock
+        )
+        self._sender = sender
         escalations = escalation_job(new_unit, worker, clock, pause=pause, fired=self._send_now)
         self.scheduler.add("escalations", escalations)
         self.scheduler.add("outbox", sender.run_once_job, lane="outbox")
@@ -117,6 +120,7 @@ class Background:
         """Let the work under way finish (committed or rolled back whole), then stop."""
         await self.inbox.stop()
         await self.scheduler.stop()
+        await self._sender.close()
         if isinstance(self._sessions, BlockingSessions):
             self._sessions.dispose()
 

@@ -10,6 +10,7 @@ allows about one message a second per channel).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import random
@@ -19,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 from core.incidents.ports import ClaimedMessage
-from core.ports import UnitOfWork
+from core.ports import Clock, UnitOfWork
 
 log = logging.getLogger("oncall.outbox")
 
@@ -119,6 +120,10 @@ class OutboxSender:
     digest_window: timedelta = timedelta(seconds=10)
     _digest_slot: dict[str, datetime] = field(default_factory=dict)  # rate key -> next flush
     _digest_members: set[str] = field(default_factory=set)  # message keys waiting for one
+    storm_calm: timedelta = timedelta(seconds=30)
+    _storm_until: dict[str, datetime] = field(default_factory=dict)  # rate key -> digest mode
+    concurrency: int = 16
+    clock: Clock | None = None
 
     def backoff(self, attempts: int, after: timedelta | None) -> timedelta:
         """Exponential with full jitter between 50% and 100%, never shorter than ``after``."""
@@ -127,9 +132,12 @@ class OutboxSender:
         return max(delay, after) if after is not None else delay
 
     async def run_once_job(self, now: datetime) -> None:
-        """The tick job: deliver until nothing is ready (or a batch delivered nothing)."""
-        while await self.run_once(now) >= self.batch:
-            pass
+        """The tick job: claim and deliver batch after batch until a claim comes back short
+        (deferred messages count: they are put back for later, so the next claim reaches the
+        rows behind them). With a :attr:`clock`, each batch reads the time anew."""
+        while await self._run(now) >= self.batch:
+            if self.clock is not None:
+                now = self.clock.now()
 
     async def run_once(self, now: datetime) -> int:
         """Claim, deliver and record one batch; returns how many were delivered."""
@@ -137,17 +145,50 @@ class OutboxSender:
         async with uow:
             claimed = await uow.outbox.claim(now, self.batch, self.lease)
             await uow.commit()
-        if not claimed:
-            return 0
+        return (await self._work(claimed, now))[1] if claimed else 0
+
+    async def _run(self, now: datetime) -> int:
+        """:meth:`run_once`, returning how many were claimed."""
+        uow = self.new_unit()
+        async with uow:
+            claimed = await uow.outbox.claim(now, self.batch, self.lease)
+            await uow.commit()
+        if claimed:
+            await self._work(claimed, now)
+        return len(claimed)
+
+    async def _work(self, claimed: list[ClaimedMessage], now: datetime) -> tuple[int, int]:
+        """Deliver a claimed batch and record the outcomes; (claimed, delivered).
+
+        Messages of one rate key (one Slack channel, one person's DMs) go in order, one at a
+        time; different keys go at once (at most :attr:`concurrency`), so a channel whose
+        posts wait for Slack's spacing never holds up a page to someone else.
+        """
         results: list[tuple[ClaimedMessage, Outcome, datetime | None]] = []
         digests: dict[str, list[ClaimedMessage]] = {}
+        lanes: dict[str, list[ClaimedMessage]] = {}
         for message in claimed:
             if self._digest_due(message, now):
                 digests.setdefault(message.destination, []).append(message)
             else:
-                results.append(await self._deliver(message, now))
-        for name, members in digests.items():
-            results.extend(await self._deliver_digests(name, members, now))
+                lanes.setdefault(self._lane(message), []).append(message)
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def lane(messages: list[ClaimedMessage]) -> None:
+            async with gate:
+                for message in messages:
+                    results.append(await self._deliver(message, now))
+
+        async def digest(name: str, members: list[ClaimedMessage]) -> None:
+            async with gate:
+                results.extend(await self._deliver_digests(name, members, now))
+
+        await asyncio.gather(
+            *(lane(m) for m in lanes.values()),
+            *(digest(name, members) for name, members in digests.items()),
+        )
+        if self.clock is not None:
+            now = self.clock.now()
         delivered = 0
         uow = self.new_unit()
         async with uow:
@@ -171,7 +212,20 @@ class OutboxSender:
                     at = now + self.backoff(message.attempts, outcome.after)
                     await uow.outbox.retry(message.id, at, outcome.error)
             await uow.commit()
-        return delivered
+        return len(claimed), delivered
+
+    async def close(self) -> None:
+        """Let go of what destinations hold open (HTTP sessions), on the way out."""
+        for destination in self.destinations.values():
+            aclose = getattr(destination, "aclose", None)
+            if aclose is not None:
+                await aclose()
+
+    def _lane(self, message: ClaimedMessage) -> str:
+        """The rate key of a message, or its own key when it has none."""
+        destination = self.destinations.get(message.destination)
+        limit = destination.rate_key(message) if destination is not None else None
+        return f"{message.destination}:{limit[0]}" if limit else f"message:{message.key}"
 
     def _digest_due(self, message: ClaimedMessage, now: datetime) -> bool:
         """A digest member whose shared slot has come."""
@@ -234,8 +288,11 @@ class OutboxSender:
             digestible = (
                 isinstance(destination, Digesting) and destination.digest_key(message) is not None
             )
-            if digestible and slot - now >= self.digest_window:
-                # More wait than the rate clears in the window: one shared slot for the rest.
+            storming = self._storm_until.get(key, now) > now
+            if digestible and (storming or slot - now >= self.digest_window):
+                # More wait than the rate clears in the window: one shared slot for the rest,
+                # and digests for this key until it has been calm for a while.
+                self._storm_until[key] = now + self.storm_calm
                 slot = self._digest_slot_for(key, spacing, now)
                 self._digest_members.add(message.key)
                 self._reserved[message.key] = slot

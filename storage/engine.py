@@ -16,6 +16,8 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.util import await_only
+from sqlalchemy.util.concurrency import in_greenlet
 
 from storage.errors import DatabaseError
 
@@ -140,8 +142,10 @@ def _sqlite_begin(connection: Any) -> None:
     15, 20, 25 ms and more between tries, so a process that holds the lock in short
     transactions with short gaps between them (the worker working off the inbox) would keep
     it from a waiting one for as long as it has work. So the lock is tried every
-    :data:`LOCK_POLL` seconds instead (in the driver's thread, never in the event loop), for
-    up to :data:`LOCK_WAIT` seconds, after which "database is locked" is raised as before.
+    :data:`LOCK_POLL` seconds instead, for up to :data:`LOCK_WAIT` seconds, after which
+    "database is locked" is raised as before. This hook runs on the event loop's thread (the
+    async engine calls it in its greenlet), so the pause between tries is an ``asyncio.sleep``
+    awaited from there: the loop keeps answering requests while the unit waits.
     """
     deadline = time.monotonic() + LOCK_WAIT
     while True:
@@ -151,7 +155,16 @@ def _sqlite_begin(connection: Any) -> None:
         except OperationalError as exc:
             if not is_locked(exc) or time.monotonic() > deadline:
                 raise
-        time.sleep(LOCK_POLL)
+        _pause(LOCK_POLL)
+
+
+def _pause(seconds: float) -> None:
+    """Sleep without blocking the event loop when called under the async engine; a plain
+    sleep elsewhere (a synchronous connection, as Alembic's offline tools use)."""
+    if in_greenlet():
+        await_only(asyncio.sleep(seconds))
+    else:
+        time.sleep(seconds)
 
 
 def begin_once(connection: Any) -> None:

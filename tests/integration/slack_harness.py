@@ -224,4 +224,7 @@ async def slack_bot(
         if digest_window is not None:
             sender.digest_window = digest_window
         async with running_app(engine, clock, **settings) as url, aiohttp.ClientSession() as http:
-            yield Bot(url, engine, fake, clock, sender, http)
+            try:
+                yield Bot(url, engine, fake, clock, sender, http)
+            finally:
+                await sender.close()

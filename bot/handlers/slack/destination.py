@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -123,6 +124,7 @@ class SlackDestination:
 
     async def deliver_digest(self, messages: list[ClaimedMessage]) -> dict[int, Outcome]:
         """See :mod:`bot.handlers.slack.digests`."""
+        self._keep_alive()
         try:
             return await self._digests.deliver(messages)
         except SlackApiError as exc:
@@ -141,7 +143,20 @@ class SlackDestination:
             channel = self._dm_channels[user_id] = str(opened["channel"]["id"])
         return channel
 
+    def _keep_alive(self) -> None:
+        """One HTTP session for every Web API call, so connections are kept alive (slack_sdk
+        opens and closes one per call otherwise: a TCP and TLS handshake each time)."""
+        if self._client.session is None or self._client.session.closed:
+            self._client.session = aiohttp.ClientSession()
+
+    async def aclose(self) -> None:
+        """Close the HTTP session the Web API calls share."""
+        session, self._client.session = self._client.session, None
+        if session is not None:
+            await session.close()
+
     async def deliver(self, message: ClaimedMessage) -> Outcome:
+        self._keep_alive()
         if message.incident_id is None:
             handler = self._by_kind.get(message.kind)
             if handler is None:
