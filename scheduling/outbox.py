@@ -127,7 +127,8 @@ class OutboxSender:
 
     def backoff(self, attempts: int, after: timedelta | None) -> timedelta:
         """Exponential with full jitter between 50% and 100%, never shorter than ``after``."""
-        delay = min(self.base_delay * (2 ** max(attempts - 1, 0)), self.max_delay)
+        growth: int = 2 ** max(attempts - 1, 0)
+        delay: timedelta = min(self.base_delay * growth, self.max_delay)
         delay = delay * (0.5 + 0.5 * self.jitter())
         return max(delay, after) if after is not None else delay
 
