@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_TOKEN ?= demo-alert-token
+PYTEST_WORKERS ?= 2  # pytest-xdist processes: the suite waits on servers and timers a lot
 
 .PHONY: run test lint format typecheck contracts bench clean
 
@@ -36,7 +37,7 @@ contracts: $(STAMP)
 
 # Lint, import contracts, mypy on core/, and the whole suite.
 test: lint contracts typecheck
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Speed figures (printed, never asserted); docs/performance.md records the latest.
 bench: $(STAMP)
