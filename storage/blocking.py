@@ -99,6 +99,9 @@ class BlockingSession:
     async def flush(self) -> None:
         self._session.flush()
 
+    async def scalars(self, statement: Any, params: Mapping[str, Any] | None = None) -> Any:
+        return self._session.scalars(statement, params)
+
     async def commit(self) -> None:
         self._session.commit()
 
