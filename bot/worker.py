@@ -109,7 +109,6 @@ class Background:
         self.scheduler.add("coverage gaps", every(hourly, gaps))
 
     def _send_now(self) -> None:
-        self._sender.wake()
         self.scheduler.kick("outbox")
 
     def start(self) -> None:

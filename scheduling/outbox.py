@@ -11,7 +11,6 @@ allows about one message a second per channel).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import random
@@ -24,7 +23,6 @@ from core.incidents.ports import ClaimedMessage
 from core.ports import Clock, UnitOfWork
 
 log = logging.getLogger("oncall.outbox")
-SLOT_HORIZON = timedelta(seconds=1)  # the scheduling loop's tick
 
 
 @dataclass(frozen=True)
@@ -126,7 +124,6 @@ class OutboxSender:
     _storm_until: dict[str, datetime] = field(default_factory=dict)  # rate key -> digest mode
     concurrency: int = 16
     clock: Clock | None = None
-    _wake: asyncio.Event = field(default_factory=asyncio.Event)
 
     def backoff(self, attempts: int, after: timedelta | None) -> timedelta:
         """Exponential with full jitter between 50% and 100%, never shorter than ``after``."""
@@ -139,26 +136,9 @@ class OutboxSender:
         """The tick job: claim and deliver batch after batch until a claim comes back short
         (deferred messages count: they are put back for later, so the next claim reaches the
         rows behind them). With a :attr:`clock`, each batch reads the time anew."""
-        while True:
-            while await self._run(now) >= self.batch:
-                if self.clock is not None:
-                    now = self.clock.now()
-            if self.clock is None:
-                return
-            # A slot booked within the next second (a channel's next post, a digest's flush)
-            # is kept to the moment rather than to the next tick of the loop.
-            now = self.clock.now()
-            soon = [at for at in self._reserved.values() if now < at <= now + SLOT_HORIZON]
-            if not soon:
-                return
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):  # new work (wake) ends the wait early
-                await asyncio.wait_for(self._wake.wait(), (min(soon) - now).total_seconds())
-            now = self.clock.now()
-
-    def wake(self) -> None:
-        """New messages were written: a job waiting for a booked slot looks now."""
-        self._wake.set()
+        while await self._run(now) >= self.batch:
+            if self.clock is not None:
+                now = self.clock.now()
 
     async def run_once(self, now: datetime) -> int:
         """Claim, deliver and record one batch; returns how many were delivered."""

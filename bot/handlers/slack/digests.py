@@ -28,6 +28,7 @@ from scheduling.outbox import Deferred, Delivered, Failed, Outcome
 
 PLATFORM = "slack"
 DIGEST_ROOM = CAPACITY  # incidents one digest message shows
+ENTRY_CACHE = 5000  # digest lines kept in memory
 
 
 class SlackDigests:
@@ -49,6 +50,7 @@ class SlackDigests:
         self._base_url = base_url
         self._dm_channel = dm_channel
         self._open: dict[str, tuple[str, list[int]]] = {}  # channel -> (ts, incident ids)
+        self._entries: dict[int, dict[str, Any]] = {}  # incident id -> its digest line
 
     def _now(self) -> datetime:
         return self._clock.now()
@@ -106,10 +108,18 @@ class SlackDigests:
         return outcomes
 
     async def _blocks(self, ids: list[int]) -> tuple[str, list[dict[str, Any]]]:
-        async with self._read_unit() as uow:
-            entries = await digest_entries(uow, ids)
-        for entry in entries:
-            entry["url"] = f"{self._base_url}/incidents/{entry['id']}"
+        """The digest of ``ids``; lines already read are reused (only a changed incident,
+        dropped by :meth:`refresh`, and new ones are read), so filling a digest of 200 a
+        batch at a time reads each incident once."""
+        missing = [i for i in ids if i not in self._entries]
+        if missing:
+            async with self._read_unit() as uow:
+                for entry in await digest_entries(uow, missing):
+                    entry["url"] = f"{self._base_url}/incidents/{entry['id']}"
+                    self._entries[int(entry["id"])] = entry
+            while len(self._entries) > ENTRY_CACHE:
+                self._entries.pop(next(iter(self._entries)))
+        entries = [self._entries[i] for i in ids if i in self._entries]
         count = len(entries)
         text = f"{count} new incident{'s' if count != 1 else ''} (a storm digest)"
         return text, storm_blocks(entries, more_url=f"{self._base_url}/incidents")
@@ -142,6 +152,7 @@ class SlackDigests:
 
     async def refresh(self, copy: CardCopy, version: int) -> None:
         """Re-render the digest that shows ``copy``'s incident (the incident changed)."""
+        self._entries.pop(copy.incident_id, None)
         async with self._read_unit() as uow:
             lines = await uow.cards.in_message(PLATFORM, copy.channel, copy.message_id)
         await self._show(copy.channel, copy.message_id, [c.incident_id for c in lines], update=True)
