@@ -23,6 +23,7 @@ from core.incidents.ports import ClaimedMessage
 from core.ports import Clock, UnitOfWork
 
 log = logging.getLogger("oncall.outbox")
+STORM_KEEPS_CARDS = 3  # cards a storm leaves booked: the first incidents keep their own
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,8 @@ class OutboxSender:
     _digest_members: set[str] = field(default_factory=set)  # message keys waiting for one
     storm_calm: timedelta = timedelta(seconds=30)
     _storm_until: dict[str, datetime] = field(default_factory=dict)  # rate key -> digest mode
+    _digest_last: dict[str, datetime] = field(default_factory=dict)  # rate key -> last flush
+    _card_slots: dict[str, list[str]] = field(default_factory=dict)  # rate key -> booked cards
     concurrency: int = 16
     clock: Clock | None = None
 
@@ -234,13 +237,30 @@ class OutboxSender:
         return message.key in self._digest_members and (reserved is None or reserved <= now)
 
     def _digest_slot_for(self, key: str, spacing: timedelta, now: datetime) -> datetime:
-        """The key's pending digest slot, or a new one (the next free slot of the key)."""
+        """The key's pending digest slot, or a new one: a spacing after the key's last digest
+        (a digest mostly fills the one posted before, which is no post at all; when it does
+        post, the destination's own pacing keeps Slack's spacing), else the next free slot."""
         slot = self._digest_slot.get(key)
         if slot is None or slot < now:
-            slot = max(now, self._next_allowed.get(key, now))
-            self._next_allowed[key] = slot + spacing
-            self._digest_slot[key] = slot
+            last = self._digest_last.get(key)
+            if last is not None and self._storm_until.get(key, now) > now:
+                slot = max(now, last + spacing)
+            else:
+                slot = max(now, self._next_allowed.get(key, now))
+                self._next_allowed[key] = slot + spacing
+            self._digest_slot[key] = self._digest_last[key] = slot
         return slot
+
+    def _enter_storm(self, key: str, now: datetime) -> None:
+        """A storm begins for ``key``: the cards booked for it that are not due within the
+        first few slots join the digest instead, and the digest takes the first slot freed."""
+        booked = [m for m in self._card_slots.pop(key, []) if self._reserved.get(m, now) > now]
+        booked.sort(key=lambda m: self._reserved[m])
+        freed = booked[STORM_KEEPS_CARDS:]
+        for message_key in freed:
+            self._digest_members.add(message_key)  # back at its slot, it joins the digest
+        if freed:
+            self._digest_slot[key] = self._digest_last[key] = self._reserved[freed[0]]
 
     async def _deliver_digests(
         self, name: str, members: list[ClaimedMessage], now: datetime
@@ -293,6 +313,8 @@ class OutboxSender:
             if digestible and (storming or slot - now >= self.digest_window):
                 # More wait than the rate clears in the window: one shared slot for the rest,
                 # and digests for this key until it has been calm for a while.
+                if not storming:
+                    self._enter_storm(key, now)
                 self._storm_until[key] = now + self.storm_calm
                 slot = self._digest_slot_for(key, spacing, now)
                 self._digest_members.add(message.key)
@@ -301,6 +323,11 @@ class OutboxSender:
             self._next_allowed[key] = slot + spacing  # take the slot, so a burst spreads out
             if slot > now:
                 self._reserved[message.key] = slot
+                if digestible:
+                    cards = self._card_slots.setdefault(key, [])
+                    if len(cards) >= 64:  # forget cards already sent
+                        cards[:] = [m for m in cards if m in self._reserved]
+                    cards.append(message.key)
                 return message, Deferred(), slot
         try:
             outcome = await destination.deliver(message)
