@@ -43,6 +43,7 @@ from bot.handlers.slack.modal_views import (
 )
 from bot.handlers.slack.opening import ModalRequest, request_from_action
 from bot.handlers.slack.render import reply_blocks, reply_text
+from core.chat.identity import is_manager
 from core.config.model import Configuration
 from core.config.timefmt import zone as zone_named
 from core.timeinput import TimeInputError, localize
@@ -53,10 +54,6 @@ UNKNOWN = (
     "id (`slack:`) or your Slack email to your person entry."
 )
 NOT_A_PERSON = "That user is not a person in the on-call configuration."
-
-
-def _manages_any(config: Configuration, person_id: str) -> bool:
-    return any(person_id in t.managers for t in config.teams)
 
 
 def _midnight(day_offset: int, now: datetime, zone: tzinfo) -> datetime | None:
@@ -111,7 +108,7 @@ def register_modals(bolt: AsyncApp, deps: SlackDeps) -> None:
         start, end = prefill_window(request.prefill, now)
         view = time_off_view(
             zone=zone,
-            pick_person=_manages_any(cfg, actor),
+            pick_person=is_manager(cfg, actor),
             user_id=request.user_id,
             start=start or _midnight(1, now, zone),
             end=end or _midnight(2, now, zone),
@@ -130,7 +127,7 @@ def register_modals(bolt: AsyncApp, deps: SlackDeps) -> None:
         schedule = request.prefill.get("schedule")
         view = override_view(
             zone=zone,
-            pick_person=_manages_any(cfg, actor),
+            pick_person=is_manager(cfg, actor),
             user_id=request.user_id,
             schedules=[(s.id, s.name or s.id) for s in cfg.schedules],
             schedule=schedule if isinstance(schedule, str) else None,
