@@ -39,6 +39,18 @@ class Settings(BaseSettings):
     microsoft_app_password: SecretStr | None = Field(None, alias="MICROSOFT_APP_PASSWORD")
     microsoft_app_tenant_id: str | None = Field(None, alias="MICROSOFT_APP_TENANT_ID")
     microsoft_app_type: str | None = Field(None, alias="MICROSOFT_APP_TYPE")
+    # Bot Framework authentication endpoints, named as botbuilder's configuration attributes;
+    # None is Microsoft's public cloud. Set them for a private cloud or a local test identity.
+    to_bot_from_channel_openid_metadata_url: str | None = Field(
+        None, alias="TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL"
+    )
+    to_bot_from_channel_token_issuer: str | None = Field(
+        None, alias="TO_BOT_FROM_CHANNEL_TOKEN_ISSUER"
+    )
+    to_channel_from_bot_login_url: str | None = Field(None, alias="TO_CHANNEL_FROM_BOT_LOGIN_URL")
+    to_channel_from_bot_oauth_scope: str | None = Field(
+        None, alias="TO_CHANNEL_FROM_BOT_OAUTH_SCOPE"
+    )
 
     ticketing: Literal["builtin", "jira", "github", "webhook"] = Field(
         "builtin", alias="ONCALL_TICKETING"
@@ -61,6 +73,10 @@ class Settings(BaseSettings):
         "slack_app_token",
         "microsoft_app_id",
         "microsoft_app_password",
+        "to_bot_from_channel_openid_metadata_url",
+        "to_bot_from_channel_token_issuer",
+        "to_channel_from_bot_login_url",
+        "to_channel_from_bot_oauth_scope",
         mode="before",
     )
     @classmethod
