@@ -18,6 +18,7 @@ from bot import (
     cli_incidents,
     cli_schedule,
     cli_serve,
+    cli_teams,
     cli_who,
 )
 
@@ -47,6 +48,7 @@ app.add_typer(cli_config.config_app, name="config")
 app.add_typer(cli_config.db_app, name="db")
 app.add_typer(cli_incidents.alert_app, name="alert")
 app.add_typer(cli_ical.ical_app, name="ical")
+app.add_typer(cli_teams.teams_app, name="teams")
 
 
 def main() -> None:
