@@ -127,6 +127,7 @@ class OutboxSender:
     _card_slots: dict[str, list[str]] = field(default_factory=dict)  # rate key -> booked cards
     concurrency: int = 16
     clock: Clock | None = None
+    _spawned: bool = False  # a batch went through a fan-out (scheduling.fanout): claim again
 
     def backoff(self, attempts: int, after: timedelta | None) -> timedelta:
         """Exponential with full jitter between 50% and 100%, never shorter than ``after``."""
@@ -139,7 +140,8 @@ class OutboxSender:
         """The tick job: claim and deliver batch after batch until a claim comes back short
         (deferred messages count: they are put back for later, so the next claim reaches the
         rows behind them). With a :attr:`clock`, each batch reads the time anew."""
-        while await self._run(now) >= self.batch:
+        while await self._run(now) >= self.batch or self._spawned:
+            self._spawned = False
             if self.clock is not None:
                 now = self.clock.now()
 
@@ -329,6 +331,7 @@ class OutboxSender:
                         cards[:] = [m for m in cards if m in self._reserved]
                     cards.append(message.key)
                 return message, Deferred(), slot
+        self._spawned = self._spawned or getattr(destination, "spawns", False)
         try:
             outcome = await destination.deliver(message)
         except Exception as exc:  # a destination's bug or a network fault: retry, never lose
