@@ -91,7 +91,7 @@ async def test_a_platform_that_retries_does_not_make_the_other_post_twice() -> N
 
 
 async def test_a_chat_row_delivered_again_after_a_crash_writes_no_second_copies() -> None:
-    store, slack, teams, clock = Store(), Platform(), Platform(), Clock()
+    store, clock = Store(), Clock()
     fanout = Fanout(lambda: FakeUnitOfWork(store), ("chat.slack", "chat.teams"), clock)
     message = ClaimedMessage(1, "k", "chat", "page", {"person": "ana"}, 1, 7)
     assert isinstance(await fanout.deliver(message), Delivered)
