@@ -1,7 +1,9 @@
 """``POST /alerts/alertmanager`` and ``POST /alerts/generic``.
 
 Checks, in order: the bearer token (503 while ``ONCALL_ALERT_TOKEN`` is unset, 401 when wrong,
-compared in constant time), the body size (413 over 1 MiB), JSON (400), required fields (400
+compared in constant time), the body size (413 over 1 MiB), JSON (400: through
+:func:`integrations.json_body.decode_json`, so invalid UTF-8, nesting deeper than 64 levels,
+``NaN``, huge numbers and strings PostgreSQL cannot store are refused too), required fields (400
 naming the field). Alertmanager does not retry a 4xx, so only a fault of ours (the database
 out of reach) answers 5xx, which it does retry. Nothing is stored before every check passed.
 
@@ -29,6 +31,7 @@ from core.incidents.ports import AlertBatch
 from core.ports import Clock
 from integrations.alerts.inbox_writer import InboxWriter
 from integrations.alerts.payloads import AlertmanagerPayload, GenericAlert
+from integrations.json_body import BadJSON, decode_json
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024
@@ -74,8 +77,8 @@ async def _read_json(request: web.Request, token: str | None) -> Any:
             content_type="application/json",
         ) from None
     try:
-        return json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return decode_json(body)
+    except BadJSON as exc:
         raise web.HTTPBadRequest(
             text=json.dumps({"error": f"the body is not JSON: {exc}"}),
             content_type="application/json",
