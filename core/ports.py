@@ -12,7 +12,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol
 
-from core.chat.ports import CardCopyRepository, ChatIdentityRepository
+from core.chat.ports import CardCopyRepository, ChatIdentityRepository, ConversationRefRepository
 from core.chat.posted import PostedMessageRepository
 from core.config.model import Configuration
 from core.incidents.ports import InboxRepository, IncidentRepository, OutboxRepository
@@ -231,6 +231,7 @@ class UnitOfWork(Protocol):
     inbox: InboxRepository
     identities: ChatIdentityRepository
     cards: CardCopyRepository
+    conversations: ConversationRefRepository
     feeds: FeedRepository
     gap_warnings: GapWarningRepository
     posted: PostedMessageRepository

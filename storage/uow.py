@@ -13,6 +13,7 @@ from core.ports import AuditEntry
 from storage.blocking import BlockingSessions
 from storage.chat_repo import SqlCardCopies, SqlChatIdentities
 from storage.config_repo import SqlConfigRepository
+from storage.conversation_repo import SqlConversationRefs
 from storage.engine import WRITE_INTENT
 from storage.feed_repo import SqlFeedTokens
 from storage.gap_repo import SqlGapWarnings
@@ -55,6 +56,7 @@ class SqlUnitOfWork:
     inbox: SqlInbox
     identities: SqlChatIdentities
     cards: SqlCardCopies
+    conversations: SqlConversationRefs
     feeds: SqlFeedTokens
     gap_warnings: SqlGapWarnings
     posted: SqlPostedMessages
@@ -100,6 +102,7 @@ class SqlUnitOfWork:
         self.inbox = SqlInbox(self._session)
         self.identities = SqlChatIdentities(self._session)
         self.cards = SqlCardCopies(self._session)
+        self.conversations = SqlConversationRefs(self._session)
         self.feeds = SqlFeedTokens(self._session)
         self.gap_warnings = SqlGapWarnings(self._session)
         self.posted = SqlPostedMessages(self._session)

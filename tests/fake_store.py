@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from core.chat.ports import CardCopy, ChatIdentity
+from core.chat.ports import CardCopy, ChatIdentity, ConversationRef
 from core.incidents.ports import IncidentRecord
 from core.oncall.ports import GapWarning
 from core.ports import (
@@ -147,6 +147,7 @@ class Store:
     inbox: dict[int, InboxRow] = field(default_factory=dict)
     identities: dict[tuple[str, str], ChatIdentity] = field(default_factory=dict)
     cards: list[CardCopy] = field(default_factory=list)
+    conversations: dict[str, ConversationRef] = field(default_factory=dict)  # first seen first
     gap_warnings: dict[tuple[str, datetime], GapWarning] = field(default_factory=dict)
     next_id: int = 1
     row_ids: dict[str, int] = field(default_factory=dict)  # the last id of each alert-path table

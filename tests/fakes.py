@@ -6,8 +6,8 @@ are meant to run one after another (as SQLite's one writer makes them): two unit
 once each see the store as it was when they entered, and the last to commit wins.
 
 The store and its rows are in :mod:`tests.fake_store`; the repositories in
-:mod:`tests.fake_schedule`, :mod:`tests.fake_incidents`, :mod:`tests.fake_outbox` and
-:mod:`tests.fake_chat`. Every name stays importable from here.
+:mod:`tests.fake_schedule`, :mod:`tests.fake_incidents`, :mod:`tests.fake_outbox`,
+:mod:`tests.fake_chat` and :mod:`tests.fake_conversations`. Every name stays importable from here.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from types import TracebackType
 
 from tests.fake_chat import FakeCardCopies, FakeChatIdentities
+from tests.fake_conversations import FakeConversationRefs
 from tests.fake_gaps import FakeGapWarnings
 from tests.fake_incidents import FakeIncidents
 from tests.fake_outbox import FakeInbox, FakeOutbox
@@ -43,6 +44,7 @@ __all__ = [
     "FakeCardCopies",
     "FakeChatIdentities",
     "FakeConfigRepository",
+    "FakeConversationRefs",
     "FakeGapWarnings",
     "FakeInbox",
     "FakeIncidents",
@@ -79,6 +81,7 @@ class FakeUnitOfWork:
         self.inbox = FakeInbox(self._staged)
         self.identities = FakeChatIdentities(self._staged)
         self.cards = FakeCardCopies(self._staged)
+        self.conversations = FakeConversationRefs(self._staged)
         self.gap_warnings = FakeGapWarnings(self._staged)
         return self
 

@@ -1,13 +1,14 @@
 """Repositories of the chat surfaces; ``storage/`` implements them.
 
 ``platform`` is ``"slack"`` or ``"teams"`` everywhere, so both surfaces share the tables.
+Teams' conversation references (:class:`ConversationRef`) are Teams' own and carry no platform.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -89,4 +90,88 @@ class CardCopyRepository(Protocol):
 
     async def drop(self, copy_id: int) -> None:
         """Forget a copy that no longer exists on the platform (deleted message)."""
+        ...
+
+
+CONVERSATION_KINDS = frozenset({"personal", "groupChat", "channel"})  # Teams' conversationType
+
+
+@dataclass(frozen=True)
+class ConversationRef:
+    """Where the bot can write to in Teams without being spoken to: a personal chat, a group
+    chat or a team channel, as the bot last saw it.
+
+    ``conversation_id`` is Teams' conversation id; for a channel the channel id
+    (``"19:...@thread.tacv2"``), never with ``";messageid=..."`` (the id of a thread in it):
+    one is refused, as is a ``kind`` that is none of :data:`CONVERSATION_KINDS`, so two
+    spellings of one channel never become two references. ``team_id`` is set for channels
+    (the team's id); ``user_id`` (``"29:..."``) and ``aad_object_id`` (the user's Azure AD
+    object id) for personal chats. ``reference`` is botbuilder's ``ConversationReference``
+    serialized: a JSON-able dict, given back as JSON keeps it (tuples come back as lists).
+    ``updated_at`` (timezone-aware) is when the bot last saw it, or when it stopped using it.
+    """
+
+    conversation_id: str
+    kind: str  # "personal" | "groupChat" | "channel"
+    service_url: str
+    tenant_id: str | None
+    team_id: str | None
+    user_id: str | None
+    aad_object_id: str | None
+    reference: dict[str, Any]
+    active: bool
+    updated_at: datetime
+
+    def __post_init__(self) -> None:
+        if ";messageid=" in self.conversation_id:
+            raise ValueError(f"a thread's id is no conversation id: {self.conversation_id!r}")
+        if self.kind not in CONVERSATION_KINDS:
+            raise ValueError(f"unknown Teams conversation kind {self.kind!r}")
+
+
+class ConversationRefRepository(Protocol):
+    """Teams' conversation references, one per ``conversation_id``.
+
+    "Oldest first" is the order in which conversations were first saved (replacing one keeps
+    its place); "newest" is the latest ``updated_at``.
+    """
+
+    async def save(self, ref: ConversationRef) -> None:
+        """Store or replace the reference of ``ref.conversation_id`` (active again if it was not).
+
+        Every field is replaced, ``active`` and ``updated_at`` included, as given (handlers
+        pass ``active=True``).
+        """
+        ...
+
+    async def get(self, conversation_id: str) -> ConversationRef | None:
+        """The reference, active or not; None when never seen."""
+        ...
+
+    async def personal(
+        self, *, user_id: str | None = None, aad_object_id: str | None = None
+    ) -> ConversationRef | None:
+        """The active personal chat of the user matched by either id (newest first); None when
+        the bot has none with them, or both ids are None."""
+        ...
+
+    async def in_team(self, team_id: str) -> list[ConversationRef]:
+        """Active channel references of the team, oldest first."""
+        ...
+
+    async def channels(self) -> list[ConversationRef]:
+        """Every active channel reference (any team), oldest first."""
+        ...
+
+    async def deactivate(self, conversation_id: str, now: datetime) -> bool:
+        """Stop using one reference (the bot was removed, or Teams answered 403/404 for it);
+        False when unknown or inactive already. ``updated_at`` becomes ``now``."""
+        ...
+
+    async def deactivate_team(self, team_id: str, now: datetime) -> int:
+        """The bot was removed from a team: every reference of it is inactive; how many changed.
+
+        "Of it" is every reference whose ``team_id`` is ``team_id`` (its channels); personal
+        and group chats carry no team and stay. Those changed get ``updated_at = now``.
+        """
         ...

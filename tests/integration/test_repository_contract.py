@@ -27,6 +27,7 @@ from core.ports import UnitOfWork
 from storage.statements import ALERTS, EVENTS, INBOX, OUTBOX, STEPS
 from storage.uow import SqlUnitOfWork, session_factory
 from tests.fakes import FakeIntegrityError, FakeUnitOfWork, Store
+from tests.integration.contract_conversations import CONVERSATION_SCENARIOS
 from tests.unit.oncall.common import config
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -689,3 +690,8 @@ async def card_copies_are_one_per_channel_and_versions_only_grow(backend: Backen
     async with backend.new_unit() as uow:
         (left,) = await uow.cards.copies(incident_id, "slack")
         assert (left.channel, left.rendered_event) == ("C0OPS", 5)
+
+
+# Teams conversation references (the scenarios are in their own module) ------------------
+
+SCENARIOS.extend(CONVERSATION_SCENARIOS)
