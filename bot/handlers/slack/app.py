@@ -4,8 +4,11 @@ Over HTTP, ``POST /slack/events`` is the one Request URL for slash commands, int
 and events. The signature is checked (slack_sdk's ``SignatureVerifier``: HMAC-SHA256 of
 ``v0:timestamp:body``, a five-minute window, constant-time compare) before the body is read
 as anything; a bad or old one gets 401 and nothing runs. Bolt checks it again in its own
-middleware. Event retries (``X-Slack-Retry-Num``) of an event already seen are answered 200
-and dropped. With ``SLACK_APP_TOKEN`` the same listeners run over Socket Mode instead.
+middleware. The body is then decoded as Bolt will decode it, but safely
+(:mod:`bot.handlers.slack.request_body`): JSON nested too deep, not UTF-8 or not an object gets
+400 before Bolt sees it (Bolt's own ``json.loads`` would raise, a 500). Event retries
+(``X-Slack-Retry-Num``) of an event already seen are answered 200 and dropped. With
+``SLACK_APP_TOKEN`` the same listeners run over Socket Mode instead.
 """
 
 from __future__ import annotations
@@ -28,10 +31,12 @@ from bot.handlers.slack.home import register_home
 from bot.handlers.slack.listeners import register
 from bot.handlers.slack.modals import register_modals
 from bot.handlers.slack.people import SlackPeople
+from bot.handlers.slack.request_body import slack_json
 from bot.handlers.slack.swaps import register_swaps
 from bot.settings import Settings
 from core.incidents.ports import AlertBatch
 from core.ports import Clock, UnitOfWork
+from integrations.json_body import BadJSON
 
 log = logging.getLogger("oncall.slack")
 SEEN_EVENTS = 2000
@@ -46,6 +51,12 @@ class _ClientGiven(logging.Filter):
 
 
 logging.getLogger("slack_bolt.AsyncApp").addFilter(_ClientGiven())
+
+
+def _refused(message: str) -> web.Response:
+    """400 for a signed body Bolt cannot read; one warning line, no traceback."""
+    log.warning("Slack: a signed request refused: %s", message)
+    return web.json_response({"error": message}, status=400)
 
 
 class SlackSurface:
@@ -96,16 +107,22 @@ class SlackSurface:
     def add_routes(self, app: web.Application) -> None:
         app.router.add_post("/slack/events", self.handle)
 
-    def _repeat(self, request: web.Request, body: bytes) -> bool:
-        """An event retry (``X-Slack-Retry-Num``) of an event id seen before."""
-        if not body.startswith(b"{"):
+    def _verified(self, body: bytes, request: web.Request) -> bool:
+        """The signature checks out. slack_sdk raises, rather than answer False, on a body that
+        is not UTF-8 (it signs text), a timestamp that is not a number, a signature that is not
+        ASCII: each is simply not a request Slack signed."""
+        if self._verifier is None:
             return False
-        import json
-
         try:
-            event_id = json.loads(body).get("event_id")
-        except (ValueError, AttributeError):
+            return self._verifier.is_valid_request(body, request.headers)
+        except (ValueError, TypeError):
             return False
+
+    def _repeat(self, request: web.Request, body: bytes, parsed: dict[str, Any] | None) -> bool:
+        """An event retry (``X-Slack-Retry-Num``) of an event id seen before."""
+        if parsed is None or not body.startswith(b"{"):
+            return False
+        event_id = parsed.get("event_id")
         if not isinstance(event_id, str):
             return False
         if event_id in self._seen:
@@ -117,15 +134,24 @@ class SlackSurface:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         body = await request.read()
-        if self._verifier is None or not self._verifier.is_valid_request(body, request.headers):
+        if not self._verified(body, request):
             return web.json_response({"error": "invalid or expired Slack signature"}, status=401)
-        if self._repeat(request, body):
+        try:
+            parsed = slack_json(body, request.headers.get("Content-Type"))
+        except BadJSON as exc:
+            return _refused(f"the body is not JSON Bolt can read: {exc}")
+        if self._repeat(request, body, parsed):
             return web.Response(status=200)
-        bolt_request = AsyncBoltRequest(
-            body=body.decode("utf-8", errors="replace"),
-            query=request.query_string,
-            headers=request.headers,  # type: ignore[arg-type]
-        )
+        try:
+            bolt_request = AsyncBoltRequest(
+                body=body.decode("utf-8", errors="replace"),
+                query=request.query_string,
+                headers=request.headers,  # type: ignore[arg-type]
+            )
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
+            # Well-formed JSON of a shape Slack never sends (``{"team": 5}``): Bolt's context
+            # extraction fails on it.
+            return _refused(f"the body is not a Slack payload Bolt can read ({type(exc).__name__})")
         answer = await self.bolt.async_dispatch(bolt_request)
         if answer.status == 404 and body.startswith(b"{"):
             # An event nobody listens to: acknowledged, so Slack neither retries it nor turns

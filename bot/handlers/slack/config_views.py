@@ -35,6 +35,7 @@ from bot.commands.actions import Action, View
 from bot.handlers.slack.blocks import OPTION_TEXT
 from bot.handlers.slack.mrkdwn import escape, truncate
 from core.config.layer_edit import ROTATIONS, LayerValues, form_of
+from integrations.json_body import BadJSON, decode_json
 
 VALUE = "value"  # the action id of every input element
 MAX_OPTIONS = 100
@@ -62,8 +63,8 @@ def encode_metadata(schedule: str, layer: str, digest: str) -> str:
 def decode_metadata(text: object) -> dict[str, str]:
     """The ids back; ``{}`` for anything that is not our JSON (a forged or step-1 view)."""
     try:
-        parsed = json.loads(text) if isinstance(text, str) and text else {}
-    except ValueError:
+        parsed = decode_json(text) if isinstance(text, str) and text else {}
+    except BadJSON:
         return {}
     if not isinstance(parsed, dict) or not all(isinstance(parsed.get(k), str) for k in _META):
         return {}

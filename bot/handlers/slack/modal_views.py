@@ -34,6 +34,7 @@ from bot.commands.actions import View
 from bot.handlers.slack.blocks import OPTION_TEXT
 from bot.handlers.slack.mrkdwn import escape, truncate
 from core.schedule.model import utc
+from integrations.json_body import BadJSON, decode_json
 
 VALUE = "value"  # the action id of every input element
 MAX_METADATA = 3000
@@ -53,8 +54,8 @@ def encode_metadata(meta: Mapping[str, Any]) -> str:
 def decode_metadata(text: object) -> dict[str, str]:
     """The metadata back; only the known keys with string values, anything else ``{}``."""
     try:
-        parsed = json.loads(text) if isinstance(text, str) and text else {}
-    except ValueError:
+        parsed = decode_json(text) if isinstance(text, str) and text else {}
+    except BadJSON:
         return {}
     if not isinstance(parsed, dict):
         return {}

@@ -13,11 +13,12 @@ Buttons that open modals (App Home, gap warnings) carry their prefill in their v
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from integrations.json_body import BadJSON, decode_json
 
 log = logging.getLogger("oncall.slack")
 MAX_PREFILL = 2000
@@ -48,8 +49,8 @@ def prefill_of(value: object) -> dict[str, Any]:
     if not isinstance(value, str) or not value.strip() or len(value) > MAX_PREFILL:
         return {}
     try:
-        parsed = json.loads(value)
-    except ValueError:
+        parsed = decode_json(value)
+    except BadJSON:
         return {}
     return parsed if isinstance(parsed, dict) else {}
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from bot.commands.actions import View
 from bot.handlers.slack.mrkdwn import truncate
+from integrations.json_body import BadJSON, decode_json
 
 COUNTERPART, SCHEDULE, FROM, TO, REASON = "counterpart", "schedule", "from", "to", "reason"
 FIELDS = (COUNTERPART, SCHEDULE, FROM, TO, REASON)
@@ -64,8 +65,8 @@ def encode_metadata(meta: Mapping[str, Any]) -> str:
 def decode_metadata(text: object) -> dict[str, str]:
     """The metadata back: known keys with string values only; anything else gives ``{}``."""
     try:
-        parsed = json.loads(text) if isinstance(text, str) and text else {}
-    except ValueError:
+        parsed = decode_json(text) if isinstance(text, str) and text else {}
+    except BadJSON:
         return {}
     if not isinstance(parsed, dict):
         return {}
