@@ -12,11 +12,14 @@ from __future__ import annotations
 import asyncio
 import ssl
 import threading
-from collections.abc import Callable
+import weakref
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
 __all__ = ["LoopbackThread"]
+
+_Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class LoopbackThread:
@@ -32,6 +35,7 @@ class LoopbackThread:
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
         self._error: BaseException | None = None
+        self._transports: weakref.WeakSet[asyncio.BaseTransport] = weakref.WeakSet()
         self.port = 0
 
     @property
@@ -67,17 +71,32 @@ class LoopbackThread:
         try:
             loop.run_forever()
         finally:
+            # Abort the kept-alive connections: a TLS close would wait for the client's
+            # close_notify (clients such as msal's requests session never send it).
+            for transport in list(self._transports):
+                transport.abort()
             if self._runner is not None:
                 loop.run_until_complete(self._runner.cleanup())
+            # Closed transports finish on the next turns of the loop: let them, then close.
+            loop.run_until_complete(asyncio.sleep(0.02))
+            loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
 
     async def _serve(self) -> None:
-        runner = web.AppRunner(self._make_app(), access_log=None)
+        app = self._make_app()
+        app.middlewares.append(self._track)
+        runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=self._ssl)
         await site.start()
         self._runner = runner
         self.port = int(runner.addresses[0][1])
+
+    @web.middleware
+    async def _track(self, request: web.Request, handler: _Handler) -> web.StreamResponse:
+        if request.transport is not None:
+            self._transports.add(request.transport)
+        return await handler(request)
 
     def stop(self) -> None:
         """Closes the server and joins the thread. Idempotent."""
