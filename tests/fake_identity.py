@@ -141,7 +141,7 @@ class FakeIdentity:
     def ca_bundle(self) -> str:
         return ca_bundle_path()
 
-    def settings_kwargs(self) -> dict[str, object]:
+    def settings_kwargs(self) -> dict[str, Any]:
         """``Settings(**kwargs)`` by alias: the app and the four endpoint settings."""
         return {
             "MICROSOFT_APP_ID": self.app_id,

@@ -35,7 +35,7 @@ class LoopbackThread:
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
         self._error: BaseException | None = None
-        self._transports: weakref.WeakSet[asyncio.BaseTransport] = weakref.WeakSet()
+        self._transports: weakref.WeakSet[asyncio.Transport] = weakref.WeakSet()
         self.port = 0
 
     @property

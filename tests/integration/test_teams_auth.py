@@ -228,3 +228,36 @@ def test_without_endpoint_settings_botbuilder_uses_the_public_cloud() -> None:
     assert config.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL is None
     assert (config.APP_TYPE, config.APP_TENANTID) == ("SingleTenant", "tenant-1")
     assert type(inner).__name__ == "_PublicCloudBotFrameworkAuthentication"
+
+
+async def test_the_fake_connector_fails_the_next_write_as_told(
+    fake_identity: FakeIdentity, fake_connector: FakeConnector
+) -> None:
+    """The fake's failure injection, through botbuilder's own client: 429 with Retry-After,
+    then delivered (botbuilder does not retry: the outbox sender must)."""
+    adapter = teams_adapter(Settings(**fake_identity.settings_kwargs()))
+    activity = Activity().deserialize(_hello(fake_connector))
+    result = await authenticate(
+        adapter, activity, f"Bearer {fake_identity.token(service_url=fake_connector.url)}"
+    )
+    assert result is not None
+    fake_connector.fail_next(429, headers={"Retry-After": "1"}, path_contains="/activities")
+    outcomes: list[str] = []
+
+    async def logic(turn: TurnContext) -> None:
+        for attempt in ("first", "second"):
+            try:
+                await turn.send_activity(attempt)
+                outcomes.append(f"{attempt} sent")
+            except Exception as error:
+                status = error.response.status_code  # type: ignore[attr-defined]
+                retry_after = error.response.headers["Retry-After"]  # type: ignore[attr-defined]
+                outcomes.append(f"{attempt} {status} retry after {retry_after}")
+
+    await adapter.process_activity(result, activity, logic)
+
+    assert outcomes == ["first 429 retry after 1", "second sent"]
+    assert [r.status for r in fake_connector.records] == [429, 201]
+    [sent] = fake_connector.sent()
+    assert sent.body is not None and sent.body["text"] == "second"
+    assert fake_connector.messages[(sent.conversation_id, sent.activity_id)]["text"] == "second"
