@@ -9,8 +9,10 @@ here: :func:`link`, :func:`mention` and :func:`date`. Pure functions, no I/O.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC
 from urllib.parse import urlsplit
+
+from bot.handlers.snapshot import parse_time  # moved there; re-exported here
 
 ELLIPSIS = "…"
 
@@ -70,20 +72,6 @@ def mention(slack_user_id: object, fallback: object) -> str:
     if isinstance(slack_user_id, str) and _SLACK_USER_ID.fullmatch(slack_user_id):
         return f"<@{slack_user_id}>"
     return escape(fallback)
-
-
-def parse_time(value: object) -> datetime | None:
-    """An ISO 8601 string (or datetime) as an aware datetime; naive means UTC; else ``None``."""
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, str) and value.strip():
-        try:
-            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    else:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def date(value: object) -> str:

@@ -10,10 +10,30 @@ from __future__ import annotations
 
 from typing import Any
 
+# The platform-neutral readers moved to bot.handlers.snapshot; re-exported here.
 from bot.handlers.slack.mrkdwn import escape, mention, truncate
+from bot.handlers.snapshot import (
+    TITLE_CHARS,
+    as_dict,
+    as_int,
+    as_list,
+    incident_id,
+    text_of,
+    value_of,
+)
 
-TITLE_CHARS = 200
-"""Titles, services and names are cut to this many characters."""
+__all__ = [
+    "TITLE_CHARS",
+    "SnapshotPeople",
+    "as_dict",
+    "as_int",
+    "as_list",
+    "incident_id",
+    "marker",
+    "one_line",
+    "text_of",
+    "value_of",
+]
 
 _MARKERS = {
     "critical": ":red_circle:",
@@ -23,49 +43,9 @@ _MARKERS = {
 _OTHER_MARKER = ":white_circle:"
 
 
-def value_of(snapshot: Any, key: str) -> Any:
-    """The raw value at ``key``; ``None`` when missing or the snapshot is not a dict."""
-    return snapshot.get(key) if isinstance(snapshot, dict) else None
-
-
-def text_of(snapshot: Any, key: str) -> str:
-    """The value at ``key`` as stripped text; ``""`` when missing, ``None``, a dict or a list."""
-    value = value_of(snapshot, key)
-    if value is None or isinstance(value, (dict, list)):
-        return ""
-    return str(value).strip()
-
-
 def one_line(text: str, limit: int) -> str:
     """Escaped, on one line, cut to ``limit``."""
     return truncate(escape(" ".join(text.split())), limit)
-
-
-def as_dict(value: Any) -> dict[Any, Any]:
-    """``value`` when it is a dict, else ``{}``."""
-    return value if isinstance(value, dict) else {}
-
-
-def as_list(value: Any) -> list[Any]:
-    """``value`` as a list when it is a list or tuple, else ``[]``."""
-    return list(value) if isinstance(value, (list, tuple)) else []
-
-
-def as_int(value: Any) -> int | None:
-    """An int, or a string of ASCII digits as one; ``None`` for booleans and anything else."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isascii() and value.strip().isdigit():
-        return int(value)
-    return None
-
-
-def incident_id(snapshot: Any) -> int | None:
-    """The incident id, or ``None`` when missing or not a non-negative integer."""
-    value = as_int(value_of(snapshot, "id"))
-    return value if value is not None and value >= 0 else None
 
 
 def marker(severity: str) -> str:
