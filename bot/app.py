@@ -70,6 +70,7 @@ class Runtime:
 
 RUNTIME = web.AppKey("runtime", Runtime)
 SLACK = web.AppKey("slack", object)
+TEAMS = web.AppKey("teams", object)
 
 
 def build_app(runtime: Runtime) -> web.Application:
@@ -118,6 +119,21 @@ def build_app(runtime: Runtime) -> web.Application:
             await slack.close()
 
         app.cleanup_ctx.append(socket_mode)
+    if runtime.settings.teams_enabled:
+        from bot.handlers.teams.app import TeamsSurface
+
+        async def open_teams_alert(batch: AlertBatch) -> int:
+            return await store(batch, runtime.clock.now())
+
+        teams = TeamsSurface(
+            runtime.settings,
+            new_unit=runtime.write_unit,
+            read_unit=runtime.read_unit,
+            clock=runtime.clock,
+            open_alert=open_teams_alert,
+        )
+        teams.add_routes(app)
+        app[TEAMS] = teams
     app.router.add_get("/healthz", healthz)
     app.router.add_get(
         "/readyz", readiness_handler({"database": database_ready, "scheduler": scheduler_ready})
@@ -144,3 +160,5 @@ def log_surfaces(settings: Settings) -> None:
             "%s/api/messages) to turn it on",
             settings.base_url,
         )
+    else:
+        log.info("Teams is on: its messaging endpoint is %s/api/messages", settings.base_url)

@@ -31,6 +31,7 @@ from bot.settings import Settings
 from core.oncall.checkpoints import advance_checkpoints
 from core.oncall.notices import announce_handovers, warn_about_gaps
 from core.ports import Clock
+from scheduling.fanout import Fanout
 from scheduling.inbox import InboxProcessor
 from scheduling.jobs import escalation_job, every, read_then_write_job
 from scheduling.loop import SchedulerLoop
@@ -51,15 +52,32 @@ def destinations(
     read_unit: Callable[[], SqlUnitOfWork],
     clock: Clock,
 ) -> dict[str, Destination]:
-    """Where outbox messages go: chat messages to Slack when it is configured (else to the
-    log, so the whole path runs without it); tickets to the log until ticketing lands."""
-    chat: Destination = LogDestination("chat")
+    """Where outbox messages go: chat messages to Slack and to Teams, as configured (to the
+    log when neither is, so the whole path runs without them); tickets to the log until
+    ticketing lands. With both, ``chat`` splits each message into one per platform
+    (:mod:`scheduling.fanout`), delivered as ``chat.slack`` and ``chat.teams``."""
+    platforms: dict[str, Destination] = {}
     if settings.slack_enabled:
         from bot.handlers.slack.client import web_client
         from bot.handlers.slack.destination import SlackDestination
 
-        chat = SlackDestination(web_client(settings), new_unit, read_unit, clock, settings.base_url)
-    return {"chat": chat, "ticket": LogDestination("ticket")}
+        platforms["chat.slack"] = SlackDestination(
+            web_client(settings), new_unit, read_unit, clock, settings.base_url
+        )
+    if settings.teams_enabled:
+        from bot.handlers.teams.outbox import teams_destination
+
+        platforms["chat.teams"] = teams_destination(settings, new_unit, read_unit, clock)
+    chat: Destination = LogDestination("chat")
+    if len(platforms) == 1:
+        chat = next(iter(platforms.values()))
+    elif platforms:
+        chat = Fanout(new_unit, tuple(platforms), clock)
+    # Both names stay registered: rows split earlier are delivered after a restart with
+    # one platform turned off (they go to the log then).
+    for name in ("chat.slack", "chat.teams"):
+        platforms.setdefault(name, LogDestination(name))
+    return {"chat": chat, **platforms, "ticket": LogDestination("ticket")}
 
 
 class Background:

@@ -1,7 +1,8 @@
 """Reading the words of a command: people, times and the rest.
 
 A person is written ``@alice`` or ``alice`` (their id in the configuration) or, in Slack,
-as the mention Slack sends (``<@U024BE7LH>`` or ``<@U024BE7LH|alice>``). Times are those of
+as the mention Slack sends (``<@U024BE7LH>`` or ``<@U024BE7LH|alice>``), or in Teams as the
+``<@29:1a2b…>`` the Teams handler writes for a mention of a user. Times are those of
 :mod:`core.timeinput`, read in the caller's zone; a date and a time may be two words
 (``2026-12-24 09:00``, also ``2026-12-24 9:00``), and may follow the words ``from`` and
 ``to`` (``from 2026-12-24 09:00 to 2026-12-24 17:00``).
@@ -15,7 +16,7 @@ from datetime import datetime, tzinfo
 
 from core.timeinput import TimeInputError, parse_instant
 
-_SLACK_MENTION = re.compile(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$")
+_SLACK_MENTION = re.compile(r"^<@([A-Za-z0-9][A-Za-z0-9:_.@-]{0,199})(?:\|[^>]*)?>$")
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
 _FLAG = re.compile(r"(?<![\w-])--([a-z][a-z-]*)")
 _FILLERS = {"from": ("from", "since"), "to": ("to", "until", "till", "-", "–")}
