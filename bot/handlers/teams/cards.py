@@ -238,21 +238,21 @@ def _card(snapshot: Any, url: str | None, room: Room, *, bare: bool = False) -> 
     ]
     if not bare:
         body.append(fact_set(_facts(snapshot, people, url, room)))
-        for part in (_description(snapshot, room), _labels(snapshot, room)):
-            body.append(text_block(part))
-        body.append(text_block(_links(snapshot, url, room)))
-        body.append(text_block(_escalation(snapshot, people, room)))
+        parts = (_description(snapshot, room), _labels(snapshot, room), _links(snapshot, url, room))
+        body += [text_block(part) for part in (*parts, _escalation(snapshot, people, room))]
         body.append(text_block(_timeline(snapshot, people, room), isSubtle=True, size="Small"))
     if room.cut or bare:
         more = f"… {link(url, 'Full incident')}" if url else "… (cut to fit Teams)"
         body.append(text_block(more, separator=True))
     ident = incident_id(snapshot)
-    live = ident is not None and text_of(snapshot, "status").lower() != "resolved"
-    teams: dict[str, Any] = {"width": "Full"} | {"entities": list(people.entities.values())}
+    entities = {"entities": list(people.entities.values())} if people.entities else {}
+    teams: dict[str, Any] = {"width": "Full", **entities}
     extra: dict[str, Any] = {"fallbackText": incident_text(snapshot), "msteams": teams}
-    if ident is not None:
-        refresh = execute("Refresh", REFRESH_VERB, {"incident": ident})
-        extra["refresh"] = {"action": {k: v for k, v in refresh.items() if k != "title"}}
+    if ident is None:
+        return adaptive_card(body, None, **extra)
+    refresh = execute("Refresh", REFRESH_VERB, {"incident": ident})
+    extra["refresh"] = {"action": {k: v for k, v in refresh.items() if k != "title"}}
+    live = text_of(snapshot, "status").lower() != "resolved"
     return adaptive_card(body, _actions(snapshot, ident) if live else None, **extra)
 
 

@@ -94,7 +94,7 @@ def reply_card(reply: Reply) -> dict[str, Any] | None:
     sections = [_section(s) for s in reply.sections]
 
     def build(shown: int) -> dict[str, Any]:
-        body = [*head, *(b for s in sections[:shown] for b in s)]
+        body: list[Any] = [*head, *(b for s in sections[:shown] for b in s)]
         if shown < len(sections):
             body.append(_more(len(sections) - shown, url))
         return adaptive_card([*body, *tail], actions, **extra)

@@ -9,7 +9,7 @@ from typing import Any
 from bot.handlers.teams.adaptive import MAX_CARD_BYTES, all_actions, card_bytes
 
 LINK = re.compile(r"(?<!\\)\[((?:\\.|[^\\\]])*)\]\(([^)\s]*)\)")
-ELEMENTS = {"TextBlock", "FactSet"}
+ELEMENTS = {"TextBlock", "FactSet", "ActionSet"}
 ACTIONS = {"Action.Execute", "Action.ShowCard"}
 
 
@@ -21,8 +21,12 @@ def texts(element: Any) -> Iterator[str]:
         for fact in element.get("facts", []) if element.get("type") == "FactSet" else []:
             yield fact["title"]
             yield fact["value"]
-        for key in ("body", "actions", "card"):
+        for key in ("body", "card"):
             yield from texts(element.get(key))
+        for action in (
+            element.get("actions", []) if isinstance(element.get("actions"), list) else []
+        ):
+            yield from texts(action)
     elif isinstance(element, list):
         for item in element:
             yield from texts(item)
@@ -41,7 +45,7 @@ def shown(text: str) -> str:
     """Roughly what a reader sees: links as their label, escapes and zero-width spaces gone,
     paragraph breaks as newlines."""
     text = LINK.sub(lambda m: m.group(1), text)
-    text = re.sub(r"\\(.)", r"\1", text).replace("\u200b", "")
+    text = re.sub(r"\\(.)", r"\1", text).replace("{\u200b{", "{{").replace("}\u200b}", "}}")
     return text.replace("\n\n", "\n")
 
 
@@ -67,7 +71,7 @@ def assert_valid(card: dict[str, Any]) -> None:
         assert element["type"] in ELEMENTS
         if element["type"] == "TextBlock":
             assert isinstance(element["text"], str) and element["text"].strip()
-        else:
+        elif element["type"] == "FactSet":
             assert all(isinstance(f["value"], str) for f in element["facts"])
     for action in all_actions(card):
         assert action["type"] in ACTIONS
