@@ -8,6 +8,12 @@ data itself instead of using PyYAML's constructors, for three reasons:
   (YAML 1.1 would read 540, a sexagesimal integer) and ``no`` or ``on`` stay text (YAML 1.1
   would read booleans), which matters for times and for people called ``no``;
 - a key written twice in one mapping is an error instead of a silent overwrite.
+
+Hostile or broken files fail with a one-line :class:`ConfigFileError` naming the line, never a
+``RecursionError`` or an endless expansion: :class:`~integrations.config_repo.yaml_limits.\
+BoundedLoader` composes the file, refusing nesting deeper than 64 levels and aliases that expand
+to more than 100,000 values (a "billion laughs" bomb) or into themselves; an integer of more
+than 100 digits is an issue on its line (Python would refuse one of 4,300 digits, slowly).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import yaml
 
 from core.config.model import Configuration
 from core.config.validate import ConfigIssue, Path, ValidationResult, validate_document
+from integrations.config_repo.yaml_limits import BoundedLoader, YAMLLimitError
 
 _NULL = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
@@ -28,6 +35,7 @@ _FALSE = {"false", "False", "FALSE"}
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_INT_DIGITS = 100
 
 
 class ConfigFileError(Exception):
@@ -41,7 +49,7 @@ class Document:
     filename: str
     data: Any
     lines: dict[Path, int] = field(default_factory=dict)
-    issues: list[ConfigIssue] = field(default_factory=list)
+    issues: list[tuple[ConfigIssue, int]] = field(default_factory=list)
 
     def line_of(self, path: Path) -> int:
         """The line of ``path``, or of its nearest written ancestor (a missing key's parent)."""
@@ -68,7 +76,10 @@ class FileReport:
 def parse_yaml(text: str, filename: str) -> Document:
     """Parse ``text`` into a :class:`Document`; :class:`ConfigFileError` on a syntax error."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=BoundedLoader)
+    except YAMLLimitError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
+        raise ConfigFileError(f"{filename}:{line}: YAML refused: {exc.problem}") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -160,6 +171,10 @@ def _build(node: yaml.Node, path: Path, doc: Document) -> Any:
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_build(item, (*path, i), doc) for i, item in enumerate(node.value)]
+    if _INT.match(node.value) and len(node.value.lstrip("+-")) > MAX_INT_DIGITS:
+        message = f"a number of more than {MAX_INT_DIGITS} digits"
+        doc.issues.append((ConfigIssue(path, message), node.start_mark.line + 1))
+        return None
     return _scalar(node)
 
 

@@ -14,6 +14,12 @@ rest of the file byte for byte as it was:
 Values keep their spelling where they do not change (see
 :func:`core.config.layer_edit.changed_keys`); a changed ``start`` or window time keeps the
 quoting the file used, and is double-quoted when new.
+
+ruamel's composer is recursive like PyYAML's (100,000 ``[`` raise ``RecursionError``, after
+seconds); it keeps aliases as shared objects, so an alias bomb is not expanded here, but the
+loader refuses one. :func:`edit_layer` therefore first reads the text with
+:func:`integrations.config_repo.loader.parse_yaml` (:class:`ConfigFileError` with the line);
+the chat editor has validated the file the same way before it gets here.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
 from ruamel.yaml.tokens import CommentToken
 
 from core.config.layer_edit import LayerValues, Window
+from integrations.config_repo.loader import parse_yaml
 from integrations.config_repo.splice import changed_lines, splice
 
 STYLES = ((2, 4, 2), (2, 2, 0), (4, 4, 0), (4, 6, 4), (4, 6, 2), (2, 4, 0), (4, 4, 2))
@@ -88,7 +95,10 @@ def edit_layer(
 
     Edge cases: ``every`` equal to 1 is not added when the file leaves it out; ``active``
     None removes the key; windows are edited in place, so a window's trailing comment stays.
+    A file nested too deep or with an alias bomb raises
+    :class:`~integrations.config_repo.loader.ConfigFileError` before ruamel reads it.
     """
+    parse_yaml(text, "the configuration")
     yaml = yaml_for(file_style(text))
     data = yaml.load(text)
     si, li = find_layer(data, schedule_id, layer_id)
