@@ -120,7 +120,8 @@ def format_duration(delta: timedelta) -> str:
 
 @lru_cache(maxsize=512)
 def zone(name: str) -> ZoneInfo:
-    """Return the IANA zone ``name``; ``ValueError`` when it is not known.
+    """Return the IANA zone ``name``; ``ValueError`` when it is not known (a name too long
+    for a file name, which makes ``ZoneInfo`` raise ``OSError``, included).
 
     Cached: ZoneInfo objects are immutable and comparing them by identity is cheap.
     """
@@ -128,7 +129,7 @@ def zone(name: str) -> ZoneInfo:
         raise ValueError(f"{name!r} is not an IANA time zone name")
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ValueError(
             f"unknown time zone {name!r}; use an IANA name such as Europe/Berlin"
         ) from None
