@@ -216,3 +216,30 @@ async def test_bodies_that_are_not_activities_are_400(engine: object) -> None:
         status, _ = await bot.post(bot.personal("ann", "who api"))
         assert status == 200  # still answering
         assert len(bot.connector.sent()) == 1
+
+
+async def test_a_swap_request_reaches_the_counterpart_who_accepts_from_the_card(
+    engine: object,
+) -> None:
+    async with teams_bot(engine) as bot:  # type: ignore[arg-type]
+        await bot.install_personal("ann")
+        await bot.install_personal("bob")
+        await bot.post(bot.personal("ann", "swap @bob primary my next shift"))
+        assert "Bob" in text_of(bot.connector.sent("a:chat-ann")[-1].body)
+        await bot.deliver()
+        (request,) = bot.connector.sent("a:chat-bob")
+        card = card_of(request.body)
+        assert {Action.SWAP_ACCEPT.value, Action.SWAP_DECLINE.value} <= verbs(card)
+        value = next(
+            a["data"]["value"]
+            for a in json.loads(json.dumps(card)).get("actions", [])
+            if a.get("verb") == Action.SWAP_ACCEPT.value
+        )
+        status, answer = await bot.post(
+            bot.click("bob", Action.SWAP_ACCEPT.value, {"value": value}, "a:chat-bob")
+        )
+        assert status == 200
+        assert "You accepted swap" in text_of(answer)
+        async with unit(bot.engine) as uow:
+            swap = await uow.schedules.swap(int(value))
+        assert swap is not None and swap.status == "accepted"

@@ -87,21 +87,34 @@ def command_text(activity: Activity) -> str:
     return " ".join(text.replace("&nbsp;", " ").split())
 
 
+class InvokeAnswer(AdaptiveCardInvokeResponse):  # type: ignore[misc]
+    """botbuilder's answer to an ``adaptiveCard/action``, whose ``value`` may also be the text
+    of a message (``application/vnd.microsoft.activity.message``): botbuilder's model types
+    it as a dict only, and its serializer refuses a string."""
+
+    _attribute_map = {  # noqa: RUF012 (msrest's class attribute)
+        **AdaptiveCardInvokeResponse._attribute_map,
+        "value": {"key": "value", "type": "object"},
+    }
+
+
 def _message(text: str) -> AdaptiveCardInvokeResponse:
-    return AdaptiveCardInvokeResponse(
+    return InvokeAnswer(
         status_code=200, type="application/vnd.microsoft.activity.message", value=text
     )
 
 
 def _card(card: dict[str, Any]) -> AdaptiveCardInvokeResponse:
-    return AdaptiveCardInvokeResponse(status_code=200, type=ATTACHMENT_TYPE, value=card)
+    return InvokeAnswer(status_code=200, type=ATTACHMENT_TYPE, value=card)
 
 
 def reply_activity(reply: Reply) -> Activity:
     """A neutral reply as a Teams message: an Adaptive Card, or text when it is one line."""
     card = reply_card(reply)
     if card is None:
-        return MessageFactory.text(reply_text(reply))
+        message = MessageFactory.text(reply_text(reply))
+        message.text_format = "plain"  # names with * or _ are shown as typed, not as Markdown
+        return message
     return MessageFactory.attachment(attachment(card), text=None)
 
 
@@ -184,6 +197,14 @@ class OncallTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         await self.deps.conversations.installed(turn_context)
+        await self._introduce(turn_context)
+
+    async def _introduce(self, turn_context: TurnContext) -> None:
+        """In a personal chat, find out who installed the bot now (their Teams profile's
+        email, remembered), so they can be paged there before they ever write to it."""
+        conversation = turn_context.activity.conversation
+        if getattr(conversation, "conversation_type", None) in (None, "personal"):
+            await self.deps.people.person_of(turn_context)
 
     async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
         await self.deps.conversations.removed(turn_context)
@@ -194,6 +215,7 @@ class OncallTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         """Outside a team (a personal or group chat): the bot added keeps the chat."""
         if self._bot_among(members_added, turn_context):
             await self.deps.conversations.installed(turn_context)
+            await self._introduce(turn_context)
 
     async def on_teams_members_added(
         self, teams_members_added: list[Any], team_info: Any, turn_context: TurnContext

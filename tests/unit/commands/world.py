@@ -43,11 +43,11 @@ def at(text: str) -> datetime:
 NOW = at("2026-03-02 10:00")
 
 PEOPLE: list[dict[str, Any]] = [
-    {"id": "ann", "name": "Ann", "slack": "U0ANN"},
-    {"id": "bob", "name": "Bob", "slack": "U0BOB", "timezone": "Europe/Berlin"},
-    {"id": "cat", "name": "Cat", "slack": "U0CAT"},
-    {"id": "dan", "name": "Dan", "slack": "U0DAN"},
-    {"id": "eve", "name": "Eve", "slack": "U0EVE"},
+    {"id": "ann", "name": "Ann", "slack": "U0ANN", "teams": "29:ann"},
+    {"id": "bob", "name": "Bob", "slack": "U0BOB", "teams": "29:bob", "timezone": "Europe/Berlin"},
+    {"id": "cat", "name": "Cat", "slack": "U0CAT", "teams": "29:cat"},
+    {"id": "dan", "name": "Dan", "slack": "U0DAN", "teams": "29:dan"},
+    {"id": "eve", "name": "Eve", "slack": "U0EVE", "teams": "29:eve"},
 ]
 TEAMS: list[dict[str, Any]] = [
     {"id": "ops", "name": "Operations", "managers": ["dan"]},
