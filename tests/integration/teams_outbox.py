@@ -27,7 +27,7 @@ from bot.settings import Settings
 from core.chat.ports import ConversationRef
 from core.config.apply import apply_configuration
 from core.incidents.service import ingest
-from scheduling.outbox import LogDestination, OutboxSender
+from scheduling.outbox import Destination, LogDestination, OutboxSender
 from storage.incident_tables import OutboxRow
 from storage.uow import SqlUnitOfWork, session_factory
 from tests.fake_identity import FakeIdentity
@@ -187,14 +187,14 @@ async def teams_outbox(
 
     await apply_configuration(new_unit(), cfg, actor="t", source="t", now=at("2026-03-01 00:00"))
     with FakeConnector(identity) as connector:
-        settings = Settings(**identity.settings_kwargs())  # type: ignore[arg-type]
+        settings = Settings(**identity.settings_kwargs())
         spacing = timedelta(seconds=0.01)
         sender = TeamsSender(teams_adapter(settings), identity.app_id, spacing=spacing)
         clock = FrozenClock(T0)
         destination = TeamsDestination(
             sender, new_unit, read_unit, clock, "http://127.0.0.1", spacing=spacing
         )
-        chosen = {"chat": destination, "ticket": LogDestination("ticket")}
+        chosen: dict[str, Destination] = {"chat": destination, "ticket": LogDestination("ticket")}
         outbox = OutboxSender(new_unit, chosen, jitter=lambda: 0.0)
         harness = TeamsOutbox(engine, connector, identity, clock, destination, outbox)
         if refs:

@@ -270,7 +270,7 @@ class TeamsDestination:
         version = int(card.get("version", 0))
         if copy.rendered_event >= version and not force:
             return False
-        place = await self._reach.conversation(copy.channel, copy.kind)
+        place = await self._reach.conversation(copy.channel)
         if place is None:
             log.info("copy %s in %s not updated: no reference to it", copy.id, copy.channel)
             return False

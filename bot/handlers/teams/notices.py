@@ -188,8 +188,7 @@ class TeamsNotices:
 
     async def _update_request(self, posted: PostedMessage, payload: dict[str, Any]) -> None:
         """Show the request card as ``payload`` has it; a card gone meanwhile is left alone."""
-        kind = "channel" if ";messageid=" in posted.channel else "dm"
-        place = await self._reach.conversation(posted.channel, kind)
+        place = await self._reach.conversation(posted.channel)
         if place is None:
             return
         try:

@@ -132,14 +132,18 @@ class Reach:
                 borrowed = next(iter(await uow.conversations.channels()), None)
         return Place(borrowed, channel_id, "channel") if borrowed is not None else None
 
-    async def conversation(self, conversation_id: str, kind: str) -> Place | None:
-        """Where an earlier post lives, to update it: its conversation's active reference (a
-        channel's as :meth:`channel` finds it)."""
-        if kind == "channel":
-            return await self.channel(conversation_id)
+    async def conversation(self, conversation_id: str) -> Place | None:
+        """Where an earlier post lives, to update it: its conversation's reference when the bot
+        keeps one (None when it is inactive); else, for a channel (``19:…``), as
+        :meth:`channel` finds one; else None."""
         async with self._read_unit() as uow:
             ref = await uow.conversations.get(conversation_key(conversation_id))
-        return Place(ref, conversation_id, "dm") if ref is not None and ref.active else None
+        if ref is not None:
+            kind = "channel" if ref.kind == "channel" else "dm"
+            return Place(ref, conversation_id, kind) if ref.active else None
+        if conversation_id.startswith("19:"):
+            return await self.channel(conversation_id)
+        return None
 
     async def person(self, person_id: str, team_channel: str | None) -> Place | None:
         """The person's personal chat; else ``team_channel`` with them @mentioned; else None.

@@ -142,7 +142,8 @@ def _entity(raw: Any) -> Entity:
     """A mention entity as botbuilder's ``Mention`` (a plain ``Entity`` would lose its text
     and whom it mentions when serialized); any other entity as ``Entity``."""
     if isinstance(raw, dict) and raw.get("type") == "mention":
-        who = raw.get("mentioned") if isinstance(raw.get("mentioned"), dict) else {}
+        found = raw.get("mentioned")
+        who: dict[str, Any] = found if isinstance(found, dict) else {}
         return Mention(
             type="mention",
             text=raw.get("text"),
