@@ -18,9 +18,11 @@ from tests.integration.teams_outbox import (
     ANN_CHAT,
     BOB_AAD,
     DAN_CHAT,
+    DAN_USER,
     OPS_CHANNEL,
     TeamsOutbox,
     card_of,
+    personal_ref,
     teams_outbox,
     verbs,
 )
@@ -244,3 +246,23 @@ async def test_unknown_kinds_are_delivered_and_not_shown(
         assert not bot.connector.records
         unknown = ClaimedMessage(2, "x/2", "chat", "page", {"person": "ann"}, 1, 999)
         assert isinstance(await bot.destination.deliver(unknown), Failed)
+
+
+async def test_a_post_its_record_fails_for_is_not_retried_into_a_second_post(
+    engine: AsyncEngine, fake_identity: FakeIdentity, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A personal chat id longer than the card copies' column (200 characters; PostgreSQL
+    refuses it, SQLite stores it): the page is posted once and counts as delivered."""
+    async with teams_outbox(engine, fake_identity) as bot:
+        long_chat = "a:1dan-" + "z" * 300
+        async with bot.unit() as uow:  # dan's chat is now one with a very long id
+            await uow.conversations.deactivate(DAN_CHAT, bot.clock.now())
+            await uow.commit()
+        await bot.save(personal_ref(bot.connector.url, long_chat, user_id=DAN_USER, aad=None))
+        await bot.ingest({"service": "batch", "severity": "critical"})
+        with caplog.at_level(logging.ERROR, logger="oncall.teams"):
+            await bot.deliver()
+        assert len(cards(bot, long_chat)) == 1
+        assert all(m.status == "sent" for m in await bot.outbox())
+        if engine.dialect.name == "postgresql":
+            assert "was posted but could not be recorded" in caplog.text

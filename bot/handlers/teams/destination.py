@@ -38,6 +38,7 @@ from bot.handlers.teams.reach import (
     PLATFORM,
     Place,
     Reach,
+    after_post,
     card_activity,
     text_activity,
     thread_of,
@@ -217,10 +218,9 @@ class TeamsDestination:
         return Delivered()
 
     async def _remember(self, subject: str, conversation_id: str, activity_id: str) -> None:
-        async with self._new_unit() as uow:
+        async with after_post(self._new_unit, subject) as uow:
             posted = PostedMessage(PLATFORM, subject, conversation_id, activity_id, self._now())
             await uow.posted.add(posted)
-            await uow.commit()
 
     async def _post_to_channel(self, message: ClaimedMessage, card: dict[str, Any]) -> Outcome:
         channel = message.payload.get("teams_channel")
@@ -246,7 +246,7 @@ class TeamsDestination:
             place.ref, card_activity(card, place), conversation_id=place.conversation_id
         )
         now = self._now()
-        async with self._new_unit() as uow:
+        async with after_post(self._new_unit, f"card of incident {card['id']}") as uow:
             if activity_id:  # no id (never seen from Teams): nothing to update later
                 await uow.cards.add(
                     incident_id=card["id"],
@@ -261,7 +261,6 @@ class TeamsDestination:
             if subject is not None:
                 posted = PostedMessage(PLATFORM, subject, place.conversation_id, activity_id, now)
                 await uow.posted.add(posted)
-            await uow.commit()
 
     async def _update(self, copy: CardCopy, card: dict[str, Any], *, force: bool = False) -> bool:
         """Update one copy to ``card``; False when it shows this version already, when its

@@ -38,7 +38,7 @@ from bot.handlers.teams.messages import (
     swap_decided_text,
     swap_request_card,
 )
-from bot.handlers.teams.reach import PLATFORM, Place, Reach
+from bot.handlers.teams.reach import PLATFORM, Place, Reach, after_post
 from bot.handlers.teams.sender import ConnectorError, TeamsSender
 from core.chat.posted import PostedMessage
 from core.incidents.ports import ClaimedMessage
@@ -118,9 +118,8 @@ class TeamsNotices:
             PLATFORM, subject or "", place.conversation_id, activity_id, self._clock.now()
         )
         if subject is not None:
-            async with self._new_unit() as uow:
+            async with after_post(self._new_unit, subject) as uow:
                 await uow.posted.add(posted)
-                await uow.commit()
         return posted
 
     async def _channel_of(self, payload: dict[str, Any]) -> str | None:

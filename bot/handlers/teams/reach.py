@@ -18,7 +18,8 @@ Every lookup is one short read; nothing is asked of Teams.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -76,6 +77,20 @@ def text_activity(text: str, place: Place | None = None) -> dict[str, Any]:
         label, entity = place.mention
         return {"type": "message", "text": f"{label} {text}", "entities": [entity]}
     return {"type": "message", "text": text}
+
+
+@asynccontextmanager
+async def after_post(new_unit: Callable[[], UnitOfWork], what: str) -> AsyncIterator[UnitOfWork]:
+    """A unit of work to record what Teams has just posted, committed on the way out. A
+    failure (the database down, a value it refuses) is logged and swallowed, never raised:
+    raising would retry the message and post it again. What went unrecorded is not updated
+    later, and a redelivery of the message would post it again."""
+    try:
+        async with new_unit() as uow:
+            yield uow
+            await uow.commit()
+    except Exception:
+        log.exception("Teams: %s was posted but could not be recorded", what)
 
 
 class Reach:
