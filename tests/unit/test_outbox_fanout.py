@@ -99,3 +99,22 @@ async def test_a_chat_row_delivered_again_after_a_crash_writes_no_second_copies(
     keys = sorted(r.key for r in store.outbox.values())
     assert keys == ["k/slack", "k/teams"]
     assert all(r.incident_id == 7 and r.kind == "page" for r in store.outbox.values())
+
+
+def test_the_worker_fans_chat_out_only_when_both_platforms_are_on() -> None:
+    from bot.settings import Settings
+    from bot.worker import destinations
+
+    slack = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
+    teams = {"MICROSOFT_APP_ID": "app", "MICROSOFT_APP_PASSWORD": "pw"}
+
+    def chat(**env: str) -> object:
+        made = destinations(Settings(**env), FakeUnitOfWork, FakeUnitOfWork, Clock())  # type: ignore[arg-type]
+        assert {"chat", "chat.slack", "chat.teams", "ticket"} <= set(made)
+        return made["chat"]
+
+    assert type(chat(**slack)).__name__ == "SlackDestination"
+    assert type(chat(**teams)).__name__ == "TeamsDestination"
+    both = chat(**slack, **teams)
+    assert isinstance(both, Fanout) and tuple(both.targets) == ("chat.slack", "chat.teams")
+    assert type(chat()).__name__ == "LogDestination"
