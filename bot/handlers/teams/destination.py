@@ -34,6 +34,7 @@ from typing import Any
 
 from bot.handlers.teams.adaptive import escape
 from bot.handlers.teams.notices import TeamsNotices
+from bot.handlers.teams.pacing import rate_key_of
 from bot.handlers.teams.reach import (
     PLATFORM,
     Place,
@@ -91,33 +92,9 @@ class TeamsDestination:
         )
 
     def rate_key(self, message: ClaimedMessage) -> tuple[str, timedelta] | None:
-        """Posts into one conversation (a team channel, one person's chat) spaced by Teams'
-        per-conversation limit; pages keyed by person, channel cards by channel."""
-        payload = message.payload
-
-        def person(value: Any) -> tuple[str, timedelta] | None:
-            found = value.get("id") if isinstance(value, dict) else value
-            return (f"teams:person:{found}", self._spacing) if found else None
-
-        if message.kind == "page":
-            return person(payload.get("person"))
-        if message.kind == "handover":
-            channel = payload.get("teams_channel")
-            if channel:
-                return f"teams:conversation:{channel}", self._spacing
-            return person(payload.get("incoming"))
-        if message.kind == "coverage_gap":
-            return person(payload.get("manager"))
-        if message.kind == "swap.requested":
-            return person(payload.get("counterpart"))
-        if message.kind == "swap.decided":
-            audience = payload.get("audience")
-            if audience in ("counterpart", "requester"):
-                return person(payload.get(audience))
-        channel = payload.get("teams_channel")
-        if channel and (payload.get("channel") or message.kind == "swap.decided"):
-            return f"teams:conversation:{channel}", self._spacing
-        return None
+        """Posts into one conversation spaced by Teams' per-conversation limit
+        (:func:`bot.handlers.teams.pacing.rate_key_of`)."""
+        return rate_key_of(message, self._spacing)
 
     async def aclose(self) -> None:
         """Nothing is held open: each call's connector client is the adapter's."""

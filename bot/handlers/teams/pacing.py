@@ -16,6 +16,10 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
+
+from core.incidents.ports import ClaimedMessage
 
 FORGET_AFTER = 60.0  # seconds: conversations quiet this long are forgotten (past 10,000)
 
@@ -44,14 +48,16 @@ class TokenBucket:
         if self._rate <= 0:
             return
         async with self._lock:
-            while True:
-                now = self._monotonic()
-                self._tokens = min(self._burst, self._tokens + (now - self._stamp) * self._rate)
-                self._stamp = now
-                if self._tokens >= 1:
-                    self._tokens -= 1
-                    return
+            self._refill()
+            if self._tokens < 1:  # wait for the missing part, once (no loop on float dust)
                 await self._sleep((1 - self._tokens) / self._rate)
+                self._refill()
+            self._tokens = max(self._tokens - 1, 0.0)
+
+    def _refill(self) -> None:
+        now = self._monotonic()
+        self._tokens = min(self._burst, self._tokens + (now - self._stamp) * self._rate)
+        self._stamp = now
 
 
 def conversation_key(conversation_id: str) -> str:
@@ -95,3 +101,36 @@ class Pacer:
             cutoff = self._monotonic() - FORGET_AFTER
             self._answered = {k: t for k, t in self._answered.items() if t > cutoff}
             self._locks = {k: lk for k, lk in self._locks.items() if k in self._answered}
+
+
+def rate_key_of(message: ClaimedMessage, spacing: timedelta) -> tuple[str, timedelta] | None:
+    """The outbox rate key of a Teams message and its spacing: a page, gap warning, swap
+    request or a swap answer to one person by that person (their personal chat, or where they
+    are mentioned instead); a hand-over by its team channel (else the incoming person); a
+    channel card or swap note by ``teams_channel``; None for the rest (updates of cards in
+    personal chats, kinds Teams does not show)."""
+    payload = message.payload
+
+    def person(value: Any) -> tuple[str, timedelta] | None:
+        found = value.get("id") if isinstance(value, dict) else value
+        return (f"teams:person:{found}", spacing) if found else None
+
+    if message.kind == "page":
+        return person(payload.get("person"))
+    if message.kind == "handover":
+        channel = payload.get("teams_channel")
+        if channel:
+            return f"teams:conversation:{channel}", spacing
+        return person(payload.get("incoming"))
+    if message.kind == "coverage_gap":
+        return person(payload.get("manager"))
+    if message.kind == "swap.requested":
+        return person(payload.get("counterpart"))
+    if message.kind == "swap.decided":
+        audience = payload.get("audience")
+        if audience in ("counterpart", "requester"):
+            return person(payload.get(audience))
+    channel = payload.get("teams_channel")
+    if channel and (payload.get("channel") or message.kind == "swap.decided"):
+        return f"teams:conversation:{channel}", spacing
+    return None

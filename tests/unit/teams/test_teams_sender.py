@@ -10,7 +10,7 @@ import pytest
 import requests
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
-from bot.handlers.teams.pacing import Pacer, TokenBucket
+from bot.handlers.teams.pacing import Pacer, TokenBucket, rate_key_of
 from bot.handlers.teams.sender import (
     ConnectorError,
     as_activity,
@@ -18,6 +18,7 @@ from bot.handlers.teams.sender import (
     outcome_of,
     parse_retry_after,
 )
+from core.incidents.ports import ClaimedMessage
 from scheduling.outbox import Failed, Retry
 
 
@@ -178,3 +179,27 @@ async def test_one_conversation_is_spaced_others_are_not() -> None:
         ("b", pytest.approx(100.15)),  # another conversation: no wait
         ("a;messageid=1", pytest.approx(100.30)),  # a thread counts as its channel
     ]
+
+
+C = "19:ops@thread.tacv2"
+RATE_KEYS: list[tuple[str, dict[str, Any], str | None]] = [
+    ("page", {"person": "ann", "teams_channel": C}, "teams:person:ann"),
+    ("incident.triggered", {"channel": True, "teams_channel": C}, f"teams:conversation:{C}"),
+    ("incident.triggered", {"channel": False, "teams_channel": C}, None),  # not shown there
+    ("incident.acknowledged", {"channel": True, "teams_channel": None}, None),
+    ("handover", {"teams_channel": C, "incoming": "bob"}, f"teams:conversation:{C}"),
+    ("handover", {"teams_channel": None, "incoming": "bob"}, "teams:person:bob"),
+    ("handover", {"teams_channel": None, "incoming": None}, None),  # a gap, no channel
+    ("coverage_gap", {"manager": {"id": "dan"}}, "teams:person:dan"),
+    ("swap.requested", {"counterpart": {"id": "ann"}}, "teams:person:ann"),
+    ("swap.decided", {"audience": "requester", "requester": {"id": "bob"}}, "teams:person:bob"),
+    ("swap.decided", {"audience": "channel", "teams_channel": C}, f"teams:conversation:{C}"),
+    ("something.new", {}, None),
+]
+
+
+@pytest.mark.parametrize(("kind", "payload", "key"), RATE_KEYS)
+def test_rate_keys(kind: str, payload: dict[str, Any], key: str | None) -> None:
+    spacing = timedelta(seconds=0.15)
+    found = rate_key_of(ClaimedMessage(1, "k", "chat", kind, payload, 1, None), spacing)
+    assert found == ((key, spacing) if key else None)
