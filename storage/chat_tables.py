@@ -34,8 +34,8 @@ class CardCopyRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     incident_id: int = Field(index=True)
     platform: str = Field(max_length=20)
-    channel: str = Field(max_length=200)
-    message_id: str = Field(max_length=200)
+    channel: str = Field(max_length=500)  # Teams conversation ids can pass 200
+    message_id: str = Field(max_length=500)
     kind: str = Field(max_length=20)
     person_id: str | None = Field(default=None, max_length=100)
     rendered_event: int = 0

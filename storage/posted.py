@@ -20,8 +20,8 @@ class PostedMessageRow(SQLModel, table=True):
 
     platform: str = Field(primary_key=True, max_length=20)
     subject: str = Field(primary_key=True, max_length=200)
-    channel: str = Field(max_length=200)
-    message_id: str = Field(max_length=200)
+    channel: str = Field(max_length=500)  # Teams conversation ids can pass 200
+    message_id: str = Field(max_length=500)
     posted_at: datetime = instant_column()
 
 
