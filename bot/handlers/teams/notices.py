@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.handlers.snapshot import brief_fields
-from bot.handlers.teams.adaptive import attachment
+from bot.handlers.teams.adaptive import attachment, escape
 from bot.handlers.teams.messages import (
     gap_card,
     handover_card,
@@ -69,7 +69,7 @@ def message_of(content: dict[str, Any] | str, place: Place | None = None) -> dic
     """An activity of a card (JSON) or a text; with the place's @mention in front."""
     activity: dict[str, Any] = {"type": "message"}
     if isinstance(content, str):
-        activity["text"] = content
+        activity["text"] = escape(content)  # Teams reads message text as Markdown
     else:
         activity["attachments"] = [attachment(content)]
     if place is not None and place.mention is not None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.handlers.teams.adaptive import attachment, mention
+from bot.handlers.teams.adaptive import attachment, escape, mention
 from bot.handlers.teams.cards import incident_card, incident_text
 from bot.handlers.teams.pacing import conversation_key
 from core.chat import identity
@@ -72,7 +72,9 @@ def card_activity(card: dict[str, Any], place: Place | None = None) -> dict[str,
 
 
 def text_activity(text: str, place: Place | None = None) -> dict[str, Any]:
-    """A plain message, the place's @mention in front when it has one."""
+    """A message of ``text`` shown literally (Teams reads message text as Markdown), the
+    place's @mention in front when it has one."""
+    text = escape(text)
     if place is not None and place.mention is not None:
         label, entity = place.mention
         return {"type": "message", "text": f"{label} {text}", "entities": [entity]}
