@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_TOKEN ?= demo-alert-token
 PYTEST_WORKERS ?= 2  # pytest-xdist processes: the suite waits on servers and timers a lot
 
-.PHONY: run test lint format typecheck contracts bench clean
+.PHONY: run test proof lint format typecheck contracts bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,9 +35,13 @@ typecheck: $(STAMP)
 contracts: $(STAMP)
 	$(BIN)/lint-imports
 
-# Lint, import contracts, mypy on core/, and the whole suite.
+# Lint, import contracts, mypy on core/, and the whole suite but the slow proofs.
 test: lint contracts typecheck
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not proof" $(PYTEST_ARGS)
+
+# The slow scenarios: SIGKILLed servers and workers, two servers on one database.
+proof: $(STAMP)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m proof $(PYTEST_ARGS)
 
 # Speed figures (printed, never asserted); docs/performance.md records the latest.
 bench: $(STAMP)

@@ -313,6 +313,7 @@ def _aware(value: datetime) -> datetime:
 # Tests -------------------------------------------------------------------------------------
 
 
+@pytest.mark.proof  # slow (10-20 s): make proof runs it, make test does not
 async def test_sigkill_loses_no_escalation_and_fires_it_once(
     database_url: str, tmp_path: Path
 ) -> None:
@@ -380,6 +381,7 @@ async def test_sigkill_loses_no_escalation_and_fires_it_once(
         await db.close()
 
 
+@pytest.mark.proof  # slow (10-20 s): make proof runs it, make test does not
 async def test_two_servers_fire_every_step_exactly_once(postgres_url: str, tmp_path: Path) -> None:
     database_url = postgres_url  # several instances on one database: a PostgreSQL deployment
     tiers = [("alice", "2s"), ("bob", "3s")]
@@ -508,6 +510,7 @@ async def test_one_group_posted_to_two_servers_at_once_is_one_incident(
         await db.close()
 
 
+@pytest.mark.proof  # slow (10-20 s): make proof runs it, make test does not
 async def test_a_killed_worker_is_started_again_and_nothing_is_lost(
     database_url: str, tmp_path: Path
 ) -> None:

@@ -10,6 +10,8 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
+
 from bot.commands.actions import Action
 from tests.fake_slack import FakeSlack
 from tests.integration.test_escalation_durability import (
@@ -117,6 +119,7 @@ async def test_serve_pages_in_slack_and_the_card_acknowledges_in_place(
             stop_server(server)
 
 
+@pytest.mark.proof  # slow (15 s): make proof runs it, make test does not
 async def test_after_a_sigkill_tier_2_is_paged_in_slack_exactly_once(
     database_url: str, tmp_path: Path
 ) -> None:
