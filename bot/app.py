@@ -97,11 +97,13 @@ def build_app(runtime: Runtime) -> web.Application:
     store = inbox_store(InboxWriter(runtime.intake_unit), runtime.background.kick)
     add_alert_routes(app, token, store, runtime.clock)
     add_calendar_routes(app, runtime.read_unit, runtime.clock)
+
+    async def open_alert(batch: AlertBatch) -> int:
+        """``/oncall page`` from chat: the same inbox as the alert endpoints."""
+        return await store(batch, runtime.clock.now())
+
     if runtime.settings.slack_enabled:
         from bot.handlers.slack.app import SlackSurface
-
-        async def open_alert(batch: AlertBatch) -> int:
-            return await store(batch, runtime.clock.now())
 
         slack = SlackSurface(
             runtime.settings,
@@ -122,15 +124,12 @@ def build_app(runtime: Runtime) -> web.Application:
     if runtime.settings.teams_enabled:
         from bot.handlers.teams.app import TeamsSurface
 
-        async def open_teams_alert(batch: AlertBatch) -> int:
-            return await store(batch, runtime.clock.now())
-
         teams = TeamsSurface(
             runtime.settings,
             new_unit=runtime.write_unit,
             read_unit=runtime.read_unit,
             clock=runtime.clock,
-            open_alert=open_teams_alert,
+            open_alert=open_alert,
         )
         teams.add_routes(app)
         app[TEAMS] = teams

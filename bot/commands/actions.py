@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from core.chat.responses import Verb
+
 
 class Action(StrEnum):
     """Action ids; their values appear in Slack's ``action_id`` and Teams' ``verb``."""
@@ -34,6 +36,20 @@ class View(StrEnum):
     SWAP = "view.swap"
     CONFIG = "view.config"
 
+
+INCIDENT_VERBS: dict[Action, Verb] = {
+    Action.ACKNOWLEDGE: "acknowledge",
+    Action.ESCALATE: "escalate",
+    Action.RESOLVE: "resolve",
+    Action.SNOOZE: "snooze",
+}
+"""What each incident button does (:func:`core.chat.responses.incident_action`'s verb)."""
+SWAP_VERBS: dict[Action, str] = {
+    Action.SWAP_ACCEPT: "accept",
+    Action.SWAP_DECLINE: "decline",
+    Action.SWAP_CANCEL: "cancel",
+}
+"""What each swap button does (:func:`bot.commands.swap.decide`'s verb)."""
 
 SNOOZE_CHOICES: tuple[tuple[str, int], ...] = (("30 m", 30 * 60), ("1 h", 3600), ("4 h", 4 * 3600))
 """Snooze choices on an incident card: label and seconds."""

@@ -18,6 +18,16 @@ from core.ports import UnitOfWork
 
 TIMELINE_ENTRIES = 5
 
+EVENT_WORDS = {  # what a channel card's thread says of each incident message kind
+    "incident.acknowledged": "Acknowledged",
+    "incident.resolved": "Resolved",
+    "incident.escalated": "Escalated",
+    "incident.reassigned": "Reassigned",
+    "incident.snoozed": "Snoozed",
+    "incident.retriggered": "Triggered again (the snooze ended)",
+    "incident.exhausted": "Every tier was paged and nobody acknowledged",
+}
+
 _WORDS = {
     "open": "opened",
     "routed": "routed",

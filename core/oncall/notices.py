@@ -11,14 +11,16 @@ destination delivering late checks :func:`is_stale` again). Coverage-gap warning
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
+from typing import Any, Literal
 
 from core.incidents.ports import OutboxMessage
 from core.oncall.contacts import contacts
 from core.oncall.gap_warnings import GAP_HORIZON, GAP_LOOKBACK, warn_about_gaps
+from core.oncall.handover_brief import HandoverBrief, handover_brief
 from core.oncall.views import ScheduleState, final_for, load_state
 from core.ports import UnitOfWork
 
@@ -39,6 +41,39 @@ __all__ = [
 def is_stale(at: datetime, now: datetime) -> bool:
     """True for a hand-over at ``at`` too old to announce at ``now`` (more than a day ago)."""
     return now - at > HANDOVER_LOOKBACK
+
+
+def _person(value: object) -> str | None:
+    found = value.get("id") if isinstance(value, dict) else value
+    return str(found) if found else None
+
+
+async def brief_to_announce(
+    uow: UnitOfWork, payload: Mapping[str, Any], now: datetime
+) -> tuple[datetime, HandoverBrief] | Literal["invalid", "stale"]:
+    """What a ``handover`` outbox message announces, read at delivery (every chat surface
+    calls this): the hand-over's time and brief (read in ``uow``, entered here); ``"invalid"``
+    for a message without its schedule or an aware ISO 8601 time, ``"stale"`` for a hand-over
+    more than a day old at ``now`` (not announced any more)."""
+    try:
+        at = datetime.fromisoformat(str(payload.get("at") or ""))
+    except ValueError:
+        return "invalid"
+    if at.tzinfo is None or not payload.get("schedule"):
+        return "invalid"
+    if is_stale(at, now):
+        return "stale"
+    team = payload.get("team")
+    brief = await handover_brief(
+        uow,
+        str(payload["schedule"]),
+        at,
+        now,
+        outgoing=_person(payload.get("outgoing")),
+        incoming=_person(payload.get("incoming")),
+        team_id=str(team) if team else None,
+    )
+    return at, brief
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from bot.handlers.slack.shifts import ShiftMessages
 from bot.handlers.slack.swap_messages import SwapMessages
 from core.chat import identity
 from core.chat.ports import CardCopy
-from core.incidents.cards import current_card
+from core.incidents.cards import EVENT_WORDS, current_card
 from core.incidents.ports import ClaimedMessage
 from core.ports import Clock, UnitOfWork
 from scheduling.outbox import Delivered, Failed, Outcome
@@ -45,16 +45,6 @@ from scheduling.outbox import Delivered, Failed, Outcome
 log = logging.getLogger("oncall.slack")
 PLATFORM = "slack"
 POST_SPACING = timedelta(seconds=1)  # Slack: about one message a second per channel
-
-_EVENT_WORDS = {
-    "incident.acknowledged": "Acknowledged",
-    "incident.resolved": "Resolved",
-    "incident.escalated": "Escalated",
-    "incident.reassigned": "Reassigned",
-    "incident.snoozed": "Snoozed",
-    "incident.retriggered": "Triggered again (the snooze ended)",
-    "incident.exhausted": "Every tier was paged and nobody acknowledged",
-}
 
 
 class SlackDestination:
@@ -324,7 +314,7 @@ class SlackDestination:
         copies = await self._copies(card["id"])
         for copy in copies:
             await self._update(copy, card)
-        word = _EVENT_WORDS.get(message.kind)
+        word = EVENT_WORDS.get(message.kind)
         channel_copy = next((c for c in copies if c.kind == "channel"), None)
         if word and channel_copy is not None:
             actor = message.payload.get("actor")

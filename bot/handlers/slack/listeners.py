@@ -11,21 +11,16 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.commands import router
-from bot.commands.actions import Action, parse_value
+from bot.commands.actions import INCIDENT_VERBS, Action, parse_value
 from bot.handlers.slack.deps import SlackDeps
 from bot.handlers.slack.mrkdwn import escape
 from bot.handlers.slack.opening import open_for_reply
 from bot.handlers.slack.render import reply_blocks, reply_text
-from core.chat.responses import Verb, incident_action
+from core.chat.responses import incident_action
 
 log = logging.getLogger("oncall.slack")
 
-VERBS: dict[Action, Verb] = {
-    Action.ACKNOWLEDGE: "acknowledge",
-    Action.ESCALATE: "escalate",
-    Action.RESOLVE: "resolve",
-    Action.SNOOZE: "snooze",
-}
+VERBS = INCIDENT_VERBS  # kept under this name for the Home tab's listeners
 UNKNOWN_USER = (
     "I don't know who you are in the on-call configuration: ask a manager to add your Slack "
     "id (`slack:`) or your Slack email to your person entry. Nothing was changed."

@@ -33,13 +33,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.handlers.slack.errors import outcome_of
 from bot.handlers.slack.gap_render import gap_dm
-from bot.handlers.slack.mrkdwn import escape, parse_time
+from bot.handlers.slack.mrkdwn import escape
 from bot.handlers.slack.pacing import Pacer
 from bot.handlers.slack.shift_render import handover_channel, handover_dm
 from bot.handlers.slack.topic import new_topic, ours
 from core.incidents.ports import ClaimedMessage
-from core.oncall.handover_brief import HandoverBrief, handover_brief
-from core.oncall.notices import is_stale
+from core.oncall.handover_brief import HandoverBrief
+from core.oncall.notices import brief_to_announce
 from core.ports import Clock, UnitOfWork
 from scheduling.outbox import Delivered, Failed, Outcome, Retry
 
@@ -90,22 +90,14 @@ class ShiftMessages:
 
     async def handover(self, message: ClaimedMessage) -> Outcome:
         """Deliver one hand-over (see the module's docstring)."""
-        payload = message.payload
-        at, now = parse_time(payload.get("at")), self._clock.now()
-        if at is None or not payload.get("schedule"):
+        payload, now = message.payload, self._clock.now()
+        found = await brief_to_announce(self._read_unit(), payload, now)
+        if found == "invalid":
             return Failed("a hand-over without its schedule or time")
-        if is_stale(at, now):
+        if found == "stale":
             log.info("hand-over %s not sent: more than a day old", message.key)
             return Delivered()
-        brief = await handover_brief(
-            self._read_unit(),
-            str(payload["schedule"]),
-            at,
-            now,
-            outgoing=payload.get("outgoing"),
-            incoming=payload.get("incoming"),
-            team_id=payload.get("team"),
-        )
+        at, brief = found
         ids = await self._slack_ids(brief)
         done = self._done.setdefault(message.key, set())
         if len(self._done) > 1000:  # forget messages long given up on

@@ -25,7 +25,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.commands import swap
-from bot.commands.actions import Action, View
+from bot.commands.actions import SWAP_VERBS, Action, View
 from bot.commands.replies import Reply
 from bot.handlers.slack.deps import SlackDeps
 from bot.handlers.slack.listeners import UNKNOWN_USER
@@ -44,7 +44,7 @@ from core.config.model import Configuration
 from core.oncall.swap_actions import next_shift_of
 
 log = logging.getLogger("oncall.slack")
-VERBS = {Action.SWAP_ACCEPT: "accept", Action.SWAP_DECLINE: "decline", Action.SWAP_CANCEL: "cancel"}
+VERBS = SWAP_VERBS
 NOT_A_PERSON = "That user is not a person in the on-call configuration."
 UNKNOWN = UNKNOWN_USER.replace(" Nothing was changed.", "")
 

@@ -47,22 +47,12 @@ from bot.handlers.teams.reach import (
 from bot.handlers.teams.sender import SPACING, ConnectorError, TeamsSender, outcome_of
 from core.chat.ports import CardCopy
 from core.chat.posted import PostedMessage
-from core.incidents.cards import current_card
+from core.incidents.cards import EVENT_WORDS, current_card
 from core.incidents.ports import ClaimedMessage
 from core.ports import Clock, UnitOfWork
 from scheduling.outbox import Delivered, Failed, Outcome
 
 log = logging.getLogger("oncall.teams")
-
-EVENT_WORDS = {
-    "incident.acknowledged": "Acknowledged",
-    "incident.resolved": "Resolved",
-    "incident.escalated": "Escalated",
-    "incident.reassigned": "Reassigned",
-    "incident.snoozed": "Snoozed",
-    "incident.retriggered": "Triggered again (the snooze ended)",
-    "incident.exhausted": "Every tier was paged and nobody acknowledged",
-}
 
 
 class TeamsDestination:

@@ -29,12 +29,12 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
 
 from bot.commands import override, router, swap, timeoff
-from bot.commands.actions import Action
+from bot.commands.actions import INCIDENT_VERBS, SWAP_VERBS, Action
 from bot.commands.replies import Reply
 from bot.handlers.teams.cards import ATTACHMENT_TYPE, REFRESH_VERB, attachment, incident_card
 from bot.handlers.teams.deps import TeamsDeps
 from bot.handlers.teams.render import reply_card, reply_text
-from core.chat.responses import Verb, incident_action
+from core.chat.responses import incident_action
 from core.incidents.cards import current_card
 
 log = logging.getLogger("oncall.teams")
@@ -44,17 +44,7 @@ UNKNOWN_USER = (
     "id (teams:, your Azure AD object id) or your email to your person entry. Nothing was "
     "changed."
 )
-VERBS: dict[str, Verb] = {
-    Action.ACKNOWLEDGE.value: "acknowledge",
-    Action.ESCALATE.value: "escalate",
-    Action.RESOLVE.value: "resolve",
-    Action.SNOOZE.value: "snooze",
-}
-SWAP_VERBS = {
-    Action.SWAP_ACCEPT.value: "accept",
-    Action.SWAP_DECLINE.value: "decline",
-    Action.SWAP_CANCEL.value: "cancel",
-}
+VERBS = INCIDENT_VERBS  # Teams' verbs are the Action values (a StrEnum: a str looks it up)
 OPEN_HINTS = {
     Action.OPEN_TIME_OFF.value: f"Write: {timeoff.USAGE}",
     Action.OPEN_OVERRIDE.value: f"Write: {override.USAGE}",

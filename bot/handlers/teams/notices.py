@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from bot.handlers.snapshot import brief_fields
@@ -42,22 +42,13 @@ from bot.handlers.teams.reach import PLATFORM, Place, Reach, after_post
 from bot.handlers.teams.sender import ConnectorError, TeamsSender
 from core.chat.posted import PostedMessage
 from core.incidents.ports import ClaimedMessage
-from core.oncall.handover_brief import handover_brief
-from core.oncall.notices import is_stale
+from core.oncall.notices import brief_to_announce
 from core.ports import Clock, UnitOfWork
 from scheduling.outbox import Delivered, Failed, Outcome
 
 log = logging.getLogger("oncall.teams")
 LATE = timedelta(minutes=5)  # a hand-over delivered later than this says it is late
 Handler = Callable[[ClaimedMessage], Awaitable[Outcome]]
-
-
-def _time(value: object) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
-    return moment if moment is not None and moment.tzinfo is not None else None
 
 
 def _id(value: object) -> str | None:
@@ -130,22 +121,14 @@ class TeamsNotices:
 
     async def handover(self, message: ClaimedMessage) -> Outcome:
         """Deliver one hand-over (see the module's docstring)."""
-        payload = message.payload
-        at, now = _time(payload.get("at")), self._clock.now()
-        if at is None or not payload.get("schedule"):
+        payload, now = message.payload, self._clock.now()
+        found = await brief_to_announce(self._read_unit(), payload, now)
+        if found == "invalid":
             return Failed("a hand-over without its schedule or time")
-        if is_stale(at, now):
+        if found == "stale":
             log.info("hand-over %s not sent: more than a day old", message.key)
             return Delivered()
-        brief = await handover_brief(
-            self._read_unit(),
-            str(payload["schedule"]),
-            at,
-            now,
-            outgoing=_id(payload.get("outgoing")),
-            incoming=_id(payload.get("incoming")),
-            team_id=payload.get("team"),
-        )
+        at, brief = found
         shown = {**payload, **brief_fields(brief, self._base_url), "late": now - at > LATE}
         channel = await self._channel_of(payload)
         if channel:
