@@ -88,6 +88,7 @@ class SqlConfigRepository:
             "severities": {r.name: _severity_doc(r) for r in rows[SeverityRow]},
             "routes": [{"match": r.match, "service": r.service_id} for r in rows[RouteRow]],
         }
+        _overlay(document, latest.document)
         config = Configuration.model_validate(document)
         remember(head.digest, config)
         return config
@@ -184,6 +185,26 @@ class SqlConfigRepository:
         for position, row in enumerate(rows):
             row.position = position
             await self._session.merge(row)
+
+
+OVERLAID = ("people", "teams", "services")
+
+
+def _overlay(document: dict[str, Any], revision: dict[str, Any]) -> None:
+    """Fill in what the rows do not hold from the revision the rows were written with.
+
+    Fields added after the tables (a person's ``github``, a team's ``rest_after_night_pages``,
+    a service's ``jira_component``) and whole sections without tables (``heartbeats``,
+    ``maintenance``) live only in the revision's document. Every write of the rows records a
+    revision in the same transaction, so the latest revision always describes them.
+    """
+    for section in OVERLAID:
+        by_id = {e.get("id"): e for e in revision.get(section) or () if isinstance(e, dict)}
+        for entry in document[section]:
+            for key, value in by_id.get(entry["id"], {}).items():
+                entry.setdefault(key, value)
+    for key, value in revision.items():
+        document.setdefault(key, value)
 
 
 def _person_row(p: Any) -> PersonRow:

@@ -26,6 +26,8 @@ KINDS: tuple[str, ...] = (
     "escalation_policies",
     "severities",
     "routes",
+    "heartbeats",
+    "maintenance",
 )
 
 
@@ -110,6 +112,12 @@ def _entities(document: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         "settings": {"timezone": {"value": document.get("timezone", "UTC")}},
         "severities": dict(document.get("severities", {})),
         "routes": {str(i + 1): r for i, r in enumerate(document.get("routes", []))},
+        "heartbeats": {h["name"]: h for h in document.get("heartbeats", [])},
+        # Windows have no id: one is named by what it covers and when it starts.
+        "maintenance": {
+            f"{w.get('service') or 'team:' + str(w.get('team'))}@{w['from']}": w
+            for w in document.get("maintenance", [])
+        },
     }
     for kind in ("people", "teams", "schedules", "services", "escalation_policies"):
         out[kind] = {item["id"]: item for item in document.get(kind, [])}

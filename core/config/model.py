@@ -72,6 +72,9 @@ Weekday = Annotated[
     BeforeValidator(timefmt.parse_weekday),
     PlainSerializer(lambda d: timefmt.WEEKDAYS[d], return_type=str),
 ]
+GitHubLogin = Annotated[
+    str, Field(pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9]|-[A-Za-z0-9]){0,19}$", max_length=39)
+]
 Labels = dict[Annotated[str, Field(min_length=1)], str]
 
 Rotation = Literal["hourly", "daily", "weekly", "monthly"]
@@ -93,6 +96,7 @@ class Person(Entity):
     email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
     slack: str | None = None
     teams: str | None = None
+    github: GitHubLogin | None = None  # the assignee of GitHub issues
     timezone: ZoneName | None = None
     available: tuple[Span, ...] | None = None
 
@@ -109,6 +113,21 @@ class Person(Entity):
         return self.name or self.id
 
 
+class RestRule(Entity):
+    """``rest_after_night_pages``: once a resolved incident brings a person's night-time paging
+    within one shift to ``minutes``, they get ``rest`` off from the resolution."""
+
+    minutes: int = Field(ge=1, le=24 * 60)
+    rest: Duration
+
+    @field_validator("rest")
+    @classmethod
+    def _at_most_a_week(cls, v: timedelta) -> timedelta:
+        if v > timedelta(days=7):
+            raise ValueError("rest longer than 7 days is time off; record it with `oncall timeoff`")
+        return v
+
+
 class Team(Entity):
     """A team owns services and schedules; its managers may change rotations from chat."""
 
@@ -118,6 +137,7 @@ class Team(Entity):
     slack_channel: str | None = None
     slack_usergroup: str | None = None
     teams_channel: str | None = None
+    rest_after_night_pages: RestRule | None = None
 
 
 class ActiveWindow(Entity):
@@ -181,6 +201,7 @@ class Service(Entity):
     runbook: str | None = None
     dashboard: str | None = None
     description: str | None = None
+    jira_component: Annotated[str, Field(min_length=1, max_length=255)] | None = None
 
 
 class Tier(Entity):
@@ -222,6 +243,42 @@ class Route(Entity):
     service: Id
 
 
+class Heartbeat(Entity):
+    """A monitoring pipeline that must beat every ``interval``: silent for ``interval`` plus
+    ``grace`` opens an incident on ``service``; the next beat resolves it.
+
+    Beats come from ``POST /alerts/heartbeat/<name>`` or, when ``watchdog`` is given, from
+    Alertmanager's always-firing ``Watchdog`` alert carrying those labels (``{}``: any).
+    """
+
+    name: Id
+    interval: Duration
+    grace: Duration = timedelta(minutes=1)
+    service: Id
+    watchdog: Labels | None = None
+
+
+class MaintenanceWindow(Entity):
+    """Alerts of ``service`` (or of every service of ``team``) between ``from`` and ``to``
+    (wall-clock in ``timezone``, default the file's) are recorded and shown, never paged; an
+    incident still firing when the window ends pages then. Exactly one of service and team."""
+
+    service: Id | None = None
+    team: Id | None = None
+    from_: LocalDateTime = Field(alias="from")
+    to: LocalDateTime
+    timezone: ZoneName | None = None
+    reason: Annotated[str, Field(max_length=500)] | None = None
+
+    @model_validator(mode="after")
+    def _one_subject_and_order(self) -> MaintenanceWindow:
+        if (self.service is None) == (self.team is None):
+            raise ValueError("give exactly one of `service` and `team`")
+        if self.to <= self.from_:
+            raise ValueError("`to` must be after `from`")
+        return self
+
+
 DEFAULT_SEVERITIES: dict[str, SeverityRule] = {
     "critical": SeverityRule(page=True, notify=("dm", "channel"), ticket=True),
     "warning": SeverityRule(page=False, notify=("channel",), ticket=True),
@@ -241,6 +298,8 @@ class Configuration(Entity):
     escalation_policies: tuple[EscalationPolicy, ...] = ()
     severities: dict[str, SeverityRule] = Field(default_factory=lambda: dict(DEFAULT_SEVERITIES))
     routes: tuple[Route, ...] = ()
+    heartbeats: tuple[Heartbeat, ...] = ()
+    maintenance: tuple[MaintenanceWindow, ...] = ()
 
     @model_validator(mode="after")
     def _ids_unique(self) -> Configuration:
@@ -248,6 +307,9 @@ class Configuration(Entity):
             ids = [item.id for item in getattr(self, section)]
             if len(ids) != len(set(ids)):
                 raise ValueError(f"duplicate ids in {section}")
+        names = [h.name for h in self.heartbeats]
+        if len(names) != len(set(names)):
+            raise ValueError("duplicate names in heartbeats")
         return self
 
     def person(self, person_id: str) -> Person | None:

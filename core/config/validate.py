@@ -20,6 +20,8 @@ from core.config.model import (
     DEFAULT_SEVERITIES,
     Configuration,
     EscalationPolicy,
+    Heartbeat,
+    MaintenanceWindow,
     Person,
     Route,
     Schedule,
@@ -37,6 +39,8 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "services": Service,
     "escalation_policies": EscalationPolicy,
     "routes": Route,
+    "heartbeats": Heartbeat,
+    "maintenance": MaintenanceWindow,
 }
 TOP_LEVEL = ("version", "timezone", *SECTIONS, "severities")
 
@@ -116,6 +120,11 @@ def validate_document(data: object) -> ValidationResult:
         escalation_policies=tuple(valid["escalation_policies"]),
         severities=severities,
         routes=tuple(valid["routes"]),
+        heartbeats=tuple(valid["heartbeats"]),
+        maintenance=tuple(
+            w.model_copy(update={"timezone": w.timezone or default_zone})
+            for w in valid["maintenance"]
+        ),
     )
     return ValidationResult(config, ())
 
@@ -222,6 +231,7 @@ def _written_ids(items: object) -> dict[str, int] | None:
 def _duplicate_ids(data: Mapping[str, Any]) -> Iterator[ConfigIssue]:
     for section in SECTIONS:
         yield from _duplicates_in(data.get(section), (section,))
+    yield from _duplicates_in(data.get("heartbeats"), ("heartbeats",), key="name")
     schedules = data.get("schedules")
     if isinstance(schedules, list):
         for index, schedule in enumerate(schedules):
@@ -229,19 +239,19 @@ def _duplicate_ids(data: Mapping[str, Any]) -> Iterator[ConfigIssue]:
                 yield from _duplicates_in(schedule.get("layers"), ("schedules", index, "layers"))
 
 
-def _duplicates_in(items: object, path: Path) -> Iterator[ConfigIssue]:
+def _duplicates_in(items: object, path: Path, key: str = "id") -> Iterator[ConfigIssue]:
     if not isinstance(items, list):
         return
     seen: dict[str, int] = {}
     for index, item in enumerate(items):
-        if isinstance(item, Mapping) and isinstance(item.get("id"), str):
-            if item["id"] in seen:
-                first = ConfigIssue((*path, seen[item["id"]]), "").dotted
+        if isinstance(item, Mapping) and isinstance(item.get(key), str):
+            if item[key] in seen:
+                first = ConfigIssue((*path, seen[item[key]]), "").dotted
                 yield ConfigIssue(
-                    (*path, index, "id"), f"duplicate id {item['id']!r}; already used by {first}"
+                    (*path, index, key), f"duplicate {key} {item[key]!r}; already used by {first}"
                 )
             else:
-                seen[item["id"]] = index
+                seen[item[key]] = index
 
 
 def _references(
@@ -287,6 +297,11 @@ def _references(
                     yield from check(ref, known, kind, target_path)
     for i, route in _entries(data, "routes"):
         yield from check(route.get("service"), services, "service", ("routes", i, "service"))
+    for i, beat in _entries(data, "heartbeats"):
+        yield from check(beat.get("service"), services, "service", ("heartbeats", i, "service"))
+    for i, window in _entries(data, "maintenance"):
+        yield from check(window.get("service"), services, "service", ("maintenance", i, "service"))
+        yield from check(window.get("team"), teams, "team", ("maintenance", i, "team"))
     tiers = {p.id: len(p.tiers) for p in policies}
     for name, rule in severities.items():
         if rule.escalation_policy is not None:

@@ -198,3 +198,18 @@ async def test_sqlite_pragmas(tmp_path: Path) -> None:
             assert (await conn.execute(text("PRAGMA busy_timeout"))).scalar_one() == 5000
     finally:
         await engine.dispose()
+
+
+async def test_response_fields_round_trip(engine: AsyncEngine) -> None:
+    """Fields the tables have no column for come back from the revision's document."""
+    from tests.unit.config.test_response_sections import with_response
+
+    cfg = config(with_response())
+    await apply(engine, cfg)
+    assert await stored(engine) == cfg
+    again = await apply(engine, cfg, at=NOW + timedelta(hours=1))
+    assert not again.written
+    changed = config(with_response(heartbeats=[]))
+    await apply(engine, changed, at=NOW + timedelta(hours=2))
+    loaded = await stored(engine)
+    assert loaded is not None and loaded.heartbeats == () and loaded.people[0].github
