@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from core.config.model import Configuration, EscalationPolicy
+from core.incidents.aftermath import after_resolve
 from core.incidents.effects import apply_effects, describe
 from core.incidents.inbox import batch_from_json
 from core.incidents.lifecycle import (
@@ -81,6 +82,8 @@ async def _apply(
     )
     if state != record.state:
         await uow.incidents.save_state(record.id, state)
+    if state.status == "resolved" and record.state.status != "resolved":
+        await after_resolve(uow, config, record, state, now)
     return state
 
 

@@ -1,4 +1,4 @@
-"""Response metrics stored at resolution and post-incident reviews.
+"""Response metrics, stored per incident at resolution.
 
 Revision ID: 0013
 Revises: 0012
