@@ -16,7 +16,10 @@ from core.chat.ports import CardCopyRepository, ChatIdentityRepository, Conversa
 from core.chat.posted import PostedMessageRepository
 from core.config.model import Configuration
 from core.incidents.ports import InboxRepository, IncidentRepository, OutboxRepository
+from core.metrics.ports import MetricsRepository
 from core.oncall.ports import GapWarningRepository
+from core.reviews.ports import ReviewRepository
+from core.tickets.ports import TicketRepository
 
 
 class Clock(Protocol):
@@ -55,6 +58,13 @@ class AuditLog(Protocol):
 
     async def append(self, entry: AuditEntry) -> None:
         """Add ``entry``."""
+        ...
+
+    async def between(
+        self, start: datetime, end: datetime, actions: Collection[str] | None = None
+    ) -> list[AuditEntry]:
+        """Entries with ``start <= at < end`` (only these ``actions``, or any), oldest first
+        (entries of one instant in the order written)."""
         ...
 
 
@@ -235,6 +245,9 @@ class UnitOfWork(Protocol):
     feeds: FeedRepository
     gap_warnings: GapWarningRepository
     posted: PostedMessageRepository
+    tickets: TicketRepository
+    reviews: ReviewRepository
+    metrics: MetricsRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -1,6 +1,9 @@
 """Every table, registered on one metadata (what Alembic compares migrations against)."""
 
 from storage import chat_tables, conversation_tables, gap_tables, incident_tables, posted, tables
+from storage import metrics_tables
+from storage import review_tables
+from storage import ticket_tables
 
 metadata = tables.metadata
 
@@ -10,6 +13,9 @@ __all__ = [
     "gap_tables",
     "incident_tables",
     "metadata",
+    "metrics_tables",
     "posted",
+    "review_tables",
     "tables",
+    "ticket_tables",
 ]

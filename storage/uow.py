@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import weakref
+from collections.abc import Collection
+from datetime import datetime
 from types import TracebackType
 from typing import Any
 
@@ -18,11 +20,14 @@ from storage.engine import WRITE_INTENT
 from storage.feed_repo import SqlFeedTokens
 from storage.gap_repo import SqlGapWarnings
 from storage.inbox_repo import SqlInbox
+from storage.metrics_repo import SqlMetrics
 from storage.incident_repo import SqlIncidentRepository
 from storage.outbox_repo import SqlOutbox
 from storage.posted import SqlPostedMessages
+from storage.review_repo import SqlReviews
 from storage.schedule_repo import SqlScheduleStateRepository
 from storage.tables import AuditRow
+from storage.ticket_repo import SqlTickets
 from storage.write_priority import WritePriority
 
 
@@ -44,6 +49,19 @@ class SqlAuditLog:
             )
         )
 
+    async def between(
+        self, start: datetime, end: datetime, actions: Collection[str] | None = None
+    ) -> list[AuditEntry]:
+        """See the port: ``start <= at < end``, in time order then in the order written."""
+        from sqlalchemy import select
+
+        query = select(AuditRow).where(AuditRow.at >= start, AuditRow.at < end)  # type: ignore[arg-type]
+        if actions is not None:
+            query = query.where(AuditRow.action.in_(list(actions)))  # type: ignore[attr-defined]
+        query = query.order_by(AuditRow.at, AuditRow.id)  # type: ignore[arg-type]
+        rows = (await self._session.execute(query)).scalars().all()
+        return [AuditEntry(r.at, r.actor, r.action, r.subject, dict(r.detail)) for r in rows]
+
 
 class SqlUnitOfWork:
     """Implements :class:`core.ports.UnitOfWork`; leaving without ``commit`` rolls back."""
@@ -60,6 +78,9 @@ class SqlUnitOfWork:
     feeds: SqlFeedTokens
     gap_warnings: SqlGapWarnings
     posted: SqlPostedMessages
+    tickets: SqlTickets
+    reviews: SqlReviews
+    metrics: SqlMetrics
 
     def __init__(
         self,
@@ -106,6 +127,9 @@ class SqlUnitOfWork:
         self.feeds = SqlFeedTokens(self._session)
         self.gap_warnings = SqlGapWarnings(self._session)
         self.posted = SqlPostedMessages(self._session)
+        self.tickets = SqlTickets(self._session)
+        self.reviews = SqlReviews(self._session)
+        self.metrics = SqlMetrics(self._session)
         return self
 
     async def __aexit__(

@@ -19,7 +19,9 @@ from typing import Any
 
 from core.chat.ports import CardCopy, ChatIdentity, ConversationRef
 from core.incidents.ports import IncidentRecord
+from core.metrics.ports import IncidentMetrics, RestGrant
 from core.oncall.ports import GapWarning
+from core.reviews.ports import StoredReview
 from core.ports import (
     AuditEntry,
     Revision,
@@ -149,6 +151,9 @@ class Store:
     cards: list[CardCopy] = field(default_factory=list)
     conversations: dict[str, ConversationRef] = field(default_factory=dict)  # first seen first
     gap_warnings: dict[tuple[str, datetime], GapWarning] = field(default_factory=dict)
+    reviews: dict[int, StoredReview] = field(default_factory=dict)
+    metrics: dict[int, IncidentMetrics] = field(default_factory=dict)
+    rest_decisions: dict[tuple[str, datetime], RestGrant] = field(default_factory=dict)
     next_id: int = 1
     row_ids: dict[str, int] = field(default_factory=dict)  # the last id of each alert-path table
 

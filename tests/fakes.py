@@ -20,7 +20,9 @@ from tests.fake_chat import FakeCardCopies, FakeChatIdentities
 from tests.fake_conversations import FakeConversationRefs
 from tests.fake_gaps import FakeGapWarnings
 from tests.fake_incidents import FakeIncidents
+from tests.fake_metrics import FakeMetrics
 from tests.fake_outbox import FakeInbox, FakeOutbox
+from tests.fake_reviews import FakeReviews
 from tests.fake_schedule import FakeAuditLog, FakeConfigRepository, FakeScheduleState
 from tests.fake_store import (
     AlertRow,
@@ -83,6 +85,8 @@ class FakeUnitOfWork:
         self.cards = FakeCardCopies(self._staged)
         self.conversations = FakeConversationRefs(self._staged)
         self.gap_warnings = FakeGapWarnings(self._staged)
+        self.reviews = FakeReviews(self._staged)
+        self.metrics = FakeMetrics(self._staged)
         return self
 
     async def __aexit__(

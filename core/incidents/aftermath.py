@@ -13,7 +13,9 @@ from datetime import datetime
 from core.config.model import Configuration
 from core.incidents.lifecycle import IncidentState
 from core.incidents.ports import IncidentRecord
+from core.metrics.resolution import record_response
 from core.ports import UnitOfWork
+from core.reviews.service import offer_review
 
 
 async def after_resolve(
@@ -25,4 +27,5 @@ async def after_resolve(
 ) -> None:
     """Run everything a resolution causes. ``record.state`` is the state before it, ``state``
     the resolved one (``resolved_at`` and ``resolved_by`` set)."""
-    return None
+    await record_response(uow, config, record, state, now)
+    await offer_review(uow, config, record, state, now)

@@ -1,0 +1,118 @@
+"""An incident's response metrics from its timeline: a pure function of the events, the
+configuration and the resolved state.
+
+Timeline events read (``core.incidents.service`` writes them): ``acknowledge`` (an
+acknowledgement that took effect has ``Notify`` among its effects; a repeated one is ignored),
+``escalationdue`` and ``escalate`` (an escalation taken pages a tier: ``PageTier`` among its
+effects; one that found the policy exhausted or no policy pages nobody and is not counted),
+and ``paged`` (``detail.people``: who was paged then).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from core.config.model import Configuration
+from core.incidents.lifecycle import IncidentState
+from core.incidents.ports import IncidentRecord
+from core.metrics.offhours import is_off_hours, off_hours_time
+from core.metrics.ports import IncidentMetrics, PageMetric
+from core.schedule.model import utc
+
+Event = tuple[datetime, str, str | None, dict[str, Any]]
+ESCALATION_KINDS = ("escalationdue", "escalate")
+
+
+def _effects(detail: dict[str, Any]) -> list[str]:
+    effects = detail.get("effects")
+    return [str(e) for e in effects] if isinstance(effects, list) else []
+
+
+def acknowledgements(events: Sequence[Event]) -> list[tuple[datetime, str | None]]:
+    """Acknowledgements that took effect, in time order."""
+    return sorted(
+        (utc(at), actor)
+        for at, kind, actor, detail in events
+        if kind == "acknowledge" and "Notify" in _effects(detail)
+    )
+
+
+def escalations_taken(events: Sequence[Event]) -> int:
+    """Escalations (due or by hand) that paged a tier."""
+    return sum(
+        1
+        for _, kind, _, detail in events
+        if kind in ESCALATION_KINDS and "PageTier" in _effects(detail)
+    )
+
+
+def pages_of(events: Sequence[Event]) -> list[tuple[datetime, str]]:
+    """Every ``(at, person)`` paged, in time order (a person paged twice appears twice)."""
+    out: list[tuple[datetime, str]] = []
+    for at, kind, _, detail in events:
+        if kind != "paged":
+            continue
+        people = detail.get("people")
+        if isinstance(people, list):
+            out.extend((utc(at), str(p)) for p in people)
+    return sorted(out)
+
+
+def incident_metrics(
+    record: IncidentRecord,
+    state: IncidentState,
+    events: Sequence[Event],
+    config: Configuration,
+) -> IncidentMetrics:
+    """The metrics of ``record`` resolved into ``state`` (``resolved_at`` set).
+
+    Edge cases: nobody acknowledged: no time to acknowledge, the responder is the resolver
+    when that is a configured person, else the last person paged (None when nobody was
+    paged: a severity that does not page); an acknowledgement before any page (someone saw
+    the card) is still the acknowledgement; a page after the last acknowledgement (a snoozed
+    incident triggered again) runs to the next acknowledgement, else to the resolution.
+    ``ValueError`` when ``state`` is not resolved.
+    """
+    if state.resolved_at is None:
+        raise ValueError("metrics are taken of a resolved incident")
+    opened, resolved = utc(record.opened_at), utc(state.resolved_at)
+    acks = acknowledgements(events)
+    if not acks and state.acknowledged_at is not None:
+        acks = [(utc(state.acknowledged_at), state.acknowledged_by)]
+    acked_at, acked_by = acks[0] if acks else (None, None)
+    paged = pages_of(events)
+    pages = []
+    for at, person in paged:
+        until = next((a for a, _ in acks if a >= at), resolved)
+        until = max(min(until, resolved), at)
+        pages.append(
+            PageMetric(
+                person_id=person,
+                at=at,
+                until=until,
+                off_hours=is_off_hours(config, person, at),
+                off_hours_time=off_hours_time(config, person, at, until),
+            )
+        )
+    resolver = state.resolved_by if config.person(state.resolved_by or "") else None
+    responder = acked_by or resolver or (paged[-1][1] if paged else None)
+    first_page = next((at for at, person in paged if person == responder), opened)
+    return IncidentMetrics(
+        incident_id=record.id,
+        service_id=record.service_id,
+        team_id=record.team_id,
+        severity=record.severity,
+        opened_at=opened,
+        acknowledged_at=acked_at,
+        resolved_at=resolved,
+        time_to_acknowledge=acked_at - opened if acked_at is not None else None,
+        time_to_resolve=resolved - opened,
+        acknowledged_by=acked_by,
+        resolved_by=state.resolved_by,
+        escalations=escalations_taken(events),
+        responder=responder,
+        off_hours=is_off_hours(config, responder, first_page),
+        pages=tuple(pages),
+    )
