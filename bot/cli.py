@@ -16,6 +16,7 @@ from bot import (
     cli_config,
     cli_ical,
     cli_incidents,
+    cli_report,
     cli_schedule,
     cli_serve,
     cli_teams,
@@ -42,6 +43,7 @@ for command in (
     cli_incidents.incidents,
     cli_incidents.ack,
     cli_incidents.resolve,
+    cli_report.report,
 ):
     app.command()(command)
 app.add_typer(cli_config.config_app, name="config")

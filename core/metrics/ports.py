@@ -7,7 +7,6 @@ have none: :meth:`MetricsRepository.get` gives None for them and reports leave t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -112,8 +111,3 @@ class MetricsRepository(Protocol):
     async def add_rest_decision(self, grant: RestGrant) -> bool:
         """Record a rest decision; False (nothing written) when the shift has one already."""
         ...
-
-
-def durations(values: Sequence[timedelta | None]) -> list[timedelta]:
-    """The known values of ``values``, sorted (None left out)."""
-    return sorted(v for v in values if v is not None)
