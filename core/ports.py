@@ -15,7 +15,9 @@ from typing import Any, Protocol
 from core.chat.ports import CardCopyRepository, ChatIdentityRepository, ConversationRefRepository
 from core.chat.posted import PostedMessageRepository
 from core.config.model import Configuration
+from core.heartbeats.ports import HeartbeatRepository
 from core.incidents.ports import InboxRepository, IncidentRepository, OutboxRepository
+from core.maintenance.ports import MaintenanceRepository
 from core.metrics.ports import MetricsRepository
 from core.oncall.ports import GapWarningRepository
 from core.reviews.ports import ReviewRepository
@@ -245,6 +247,8 @@ class UnitOfWork(Protocol):
     feeds: FeedRepository
     gap_warnings: GapWarningRepository
     posted: PostedMessageRepository
+    heartbeats: HeartbeatRepository
+    maintenance: MaintenanceRepository
     tickets: TicketRepository
     reviews: ReviewRepository
     metrics: MetricsRepository

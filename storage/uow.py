@@ -19,9 +19,11 @@ from storage.conversation_repo import SqlConversationRefs
 from storage.engine import WRITE_INTENT
 from storage.feed_repo import SqlFeedTokens
 from storage.gap_repo import SqlGapWarnings
+from storage.heartbeat_repo import SqlHeartbeats
 from storage.inbox_repo import SqlInbox
-from storage.metrics_repo import SqlMetrics
 from storage.incident_repo import SqlIncidentRepository
+from storage.maintenance_repo import SqlMaintenance
+from storage.metrics_repo import SqlMetrics
 from storage.outbox_repo import SqlOutbox
 from storage.posted import SqlPostedMessages
 from storage.review_repo import SqlReviews
@@ -81,6 +83,8 @@ class SqlUnitOfWork:
     tickets: SqlTickets
     reviews: SqlReviews
     metrics: SqlMetrics
+    heartbeats: SqlHeartbeats
+    maintenance: SqlMaintenance
 
     def __init__(
         self,
@@ -130,6 +134,8 @@ class SqlUnitOfWork:
         self.tickets = SqlTickets(self._session)
         self.reviews = SqlReviews(self._session)
         self.metrics = SqlMetrics(self._session)
+        self.heartbeats = SqlHeartbeats(self._session)
+        self.maintenance = SqlMaintenance(self._session)
         return self
 
     async def __aexit__(

@@ -15,13 +15,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.chat.ports import CardCopy, ChatIdentity, ConversationRef
+from core.heartbeats.ports import HeartbeatState
 from core.incidents.ports import IncidentRecord
 from core.metrics.ports import IncidentMetrics, RestGrant
 from core.oncall.ports import GapWarning
-from core.reviews.ports import StoredReview
 from core.ports import (
     AuditEntry,
     Revision,
@@ -30,6 +30,11 @@ from core.ports import (
     StoredTimeOff,
     SwapRequest,
 )
+from core.reviews.ports import StoredReview
+from core.tickets.ports import TicketComment, TicketRecord
+
+if TYPE_CHECKING:
+    from tests.fake_maintenance import MaintenanceData
 
 
 class FakeIntegrityError(Exception):
@@ -151,9 +156,13 @@ class Store:
     cards: list[CardCopy] = field(default_factory=list)
     conversations: dict[str, ConversationRef] = field(default_factory=dict)  # first seen first
     gap_warnings: dict[tuple[str, datetime], GapWarning] = field(default_factory=dict)
+    tickets: dict[int, TicketRecord] = field(default_factory=dict)  # by incident id
+    ticket_comments: list[TicketComment] = field(default_factory=list)
     reviews: dict[int, StoredReview] = field(default_factory=dict)
     metrics: dict[int, IncidentMetrics] = field(default_factory=dict)
     rest_decisions: dict[tuple[str, datetime], RestGrant] = field(default_factory=dict)
+    heartbeats: dict[str, HeartbeatState] = field(default_factory=dict)
+    maintenance: MaintenanceData = field(default_factory=lambda: _maintenance_data())
     next_id: int = 1
     row_ids: dict[str, int] = field(default_factory=dict)  # the last id of each alert-path table
 
@@ -165,3 +174,9 @@ class Store:
         """The next id of ``table``: each table counts from 1, as a fresh database does."""
         self.row_ids[table] = self.row_ids.get(table, 0) + 1
         return self.row_ids[table]
+
+
+def _maintenance_data() -> MaintenanceData:
+    from tests.fake_maintenance import MaintenanceData
+
+    return MaintenanceData()

@@ -19,7 +19,9 @@ from types import TracebackType
 from tests.fake_chat import FakeCardCopies, FakeChatIdentities
 from tests.fake_conversations import FakeConversationRefs
 from tests.fake_gaps import FakeGapWarnings
+from tests.fake_heartbeats import FakeHeartbeats
 from tests.fake_incidents import FakeIncidents
+from tests.fake_maintenance import FakeMaintenance
 from tests.fake_metrics import FakeMetrics
 from tests.fake_outbox import FakeInbox, FakeOutbox
 from tests.fake_reviews import FakeReviews
@@ -37,6 +39,7 @@ from tests.fake_store import (
     instant,
     maybe_instant,
 )
+from tests.fake_tickets import FakeTickets
 
 # The repositories and the store live in the modules above; their names stay importable here.
 __all__ = [
@@ -85,8 +88,11 @@ class FakeUnitOfWork:
         self.cards = FakeCardCopies(self._staged)
         self.conversations = FakeConversationRefs(self._staged)
         self.gap_warnings = FakeGapWarnings(self._staged)
+        self.tickets = FakeTickets(self._staged)
         self.reviews = FakeReviews(self._staged)
         self.metrics = FakeMetrics(self._staged)
+        self.heartbeats = FakeHeartbeats(self._staged)
+        self.maintenance = FakeMaintenance(self._staged)
         return self
 
     async def __aexit__(

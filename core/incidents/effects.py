@@ -15,6 +15,7 @@ from core.config.model import Configuration
 from core.incidents.lifecycle import (
     CancelPending,
     Effect,
+    HoldForMaintenance,
     Ignored,
     IncidentState,
     Notify,
@@ -25,14 +26,29 @@ from core.incidents.lifecycle import (
 )
 from core.incidents.ports import IncidentRecord, OutboxMessage
 from core.incidents.routing import severity_of
+from core.maintenance.windows import NOTE as MAINTENANCE_NOTE
 from core.oncall.views import load_state, who_for
 from core.ports import UnitOfWork
+
+# Incident notices that also go to the ticket (when the severity's rule has ``ticket: true``):
+# the notice's kind -> the ticket message's kind (core.tickets: open, comment, close).
+TICKET_KINDS = {
+    "triggered": "open",
+    "acknowledged": "acknowledged",
+    "escalated": "escalated",
+    "reassigned": "reassigned",
+    "resolved": "resolve",
+}
 
 
 def incident_snapshot(
     record: IncidentRecord, state: IncidentState, config: Configuration
 ) -> dict[str, Any]:
-    """What a card shows: the incident, its service's links, and the escalation path."""
+    """What a card shows: the incident, its service's links, and the escalation path.
+
+    ``maintenance_until``: the end (ISO 8601) of the maintenance window the incident was opened
+    in, while it is held there (triggered and not paging); else None.
+    """
     service = next((s for s in config.services if s.id == record.service_id), None)
     policy = next((p for p in config.escalation_policies if p.id == record.policy_id), None)
     return {
@@ -62,6 +78,9 @@ def incident_snapshot(
         if policy
         else [],
         "alerts": record.alert_count,
+        "maintenance_until": record.annotations.get(MAINTENANCE_NOTE)
+        if state.status == "triggered" and not state.pages
+        else None,
     }
 
 
@@ -101,6 +120,10 @@ async def apply_effects(
             await uow.incidents.schedule_step(record.id, "snooze_end", effect.due_at, 0, 0, now)
         elif isinstance(effect, CancelPending):
             await uow.incidents.cancel_steps(record.id, now)
+        elif isinstance(effect, HoldForMaintenance):
+            await uow.maintenance.hold(
+                record.id, record.service_id, record.team_id, effect.until, effect.pages, now
+            )
     if paged and state.assignee not in paged:
         state = replace(state, assignee=paged[0])
     snapshot = incident_snapshot(record, state, config)
@@ -132,12 +155,12 @@ async def apply_effects(
                     "teams_channel": team.teams_channel if team else None,
                 },
             )
-            if rule.ticket and effect.kind in ("triggered", "resolved"):
-                message(
-                    "ticket",
-                    "open" if effect.kind == "triggered" else "resolve",
-                    {"incident": snapshot},
-                )
+            ticket_kind = TICKET_KINDS.get(effect.kind)
+            if rule.ticket and ticket_kind is not None:
+                body: dict[str, Any] = {"incident": snapshot}
+                if ticket_kind != "open":
+                    body["actor"] = effect.actor
+                message("ticket", ticket_kind, body)
     await uow.outbox.add_many(outgoing)
     if paged:
         await uow.incidents.add_event(

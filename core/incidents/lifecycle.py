@@ -10,6 +10,10 @@ next tier is paged; after the last tier the policy starts again from the first t
 ``repeat`` more times; then the incident stays triggered with nobody left to page
 (``exhausted``), which is itself notified. A due escalation carries the tier and cycle it was
 scheduled for, so a stale one (the incident moved on meanwhile) changes nothing.
+
+Maintenance: an incident opened in a maintenance window (``Open.held_until``) is triggered and
+notified but pages nobody (``pages`` False) until ``MaintenanceEnded``, which pages its first
+tier then if it is still triggered and nobody paged it by hand meanwhile.
 """
 
 from __future__ import annotations
@@ -52,10 +56,15 @@ class IncidentState:
 
 @dataclass(frozen=True)
 class Open:
-    """A new incident. ``pages`` False: notify only (a severity that does not page)."""
+    """A new incident. ``pages`` False: notify only (a severity that does not page).
+
+    ``held_until``: opened in a maintenance window ending then; it is recorded and notified
+    but not paged (``pages`` False in its state) and held until that end (``HoldForMaintenance``).
+    """
 
     start_tier: int = 0
     pages: bool = True
+    held_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -104,7 +113,25 @@ class SnoozeEnded:
     until: datetime
 
 
-Event = Open | Acknowledge | Resolve | Escalate | Reassign | Snooze | EscalationDue | SnoozeEnded
+@dataclass(frozen=True)
+class MaintenanceEnded:
+    """The maintenance window an incident was held in ended; ``pages``: whether it pages now
+    (what its severity and policy said when it opened)."""
+
+    pages: bool = True
+
+
+Event = (
+    Open
+    | Acknowledge
+    | Resolve
+    | Escalate
+    | Reassign
+    | Snooze
+    | EscalationDue
+    | SnoozeEnded
+    | MaintenanceEnded
+)
 
 
 # Effects ------------------------------------------------------------------------------------
@@ -138,6 +165,15 @@ class ScheduleSnoozeEnd:
 
 
 @dataclass(frozen=True)
+class HoldForMaintenance:
+    """Keep the incident from paging until ``until`` (then ``MaintenanceEnded``); ``pages``:
+    whether it pages then."""
+
+    until: datetime
+    pages: bool
+
+
+@dataclass(frozen=True)
 class CancelPending:
     """Forget every pending escalation and snooze end of the incident."""
 
@@ -155,6 +191,7 @@ class Notify:
         "snoozed",
         "retriggered",
         "exhausted",
+        "maintenance_ended",
     ]
     actor: str | None = None
 
@@ -171,6 +208,7 @@ Effect = (
     | PagePerson
     | ScheduleEscalation
     | ScheduleSnoozeEnd
+    | HoldForMaintenance
     | CancelPending
     | Notify
     | Ignored
@@ -195,7 +233,7 @@ def transition(
     if isinstance(event, Open):
         return _open(event, policy, now)
     if state.status == "resolved":
-        if isinstance(event, (EscalationDue, SnoozeEnded, Resolve)):
+        if isinstance(event, (EscalationDue, SnoozeEnded, Resolve, MaintenanceEnded)):
             return state, (Ignored("the incident is resolved"),)
         raise TransitionError("the incident is resolved already")
     if isinstance(event, Acknowledge):
@@ -264,6 +302,8 @@ def transition(
             acknowledged_by=None,
         )
         return fresh, (Notify("retriggered"), *_page(fresh, policy, now))
+    if isinstance(event, MaintenanceEnded):
+        return _maintenance_ended(state, event, policy, now)
     raise TypeError(f"unknown event {event!r}")  # pragma: no cover - the union is exhaustive
 
 
@@ -274,9 +314,27 @@ def _open(
     start = min(event.start_tier, len(policy.timeouts) - 1) if pages and policy else 0
     state = IncidentState(status="triggered", tier=start, cycle=0, start_tier=start, pages=pages)
     effects: tuple[Effect, ...] = (Notify("triggered"),)
+    if pages and event.held_until is not None:
+        held = replace(state, pages=False)
+        return held, (*effects, HoldForMaintenance(event.held_until, True))
     if pages:
         effects += _page(state, policy, now)
     return state, effects
+
+
+def _maintenance_ended(
+    state: IncidentState, event: MaintenanceEnded, policy: PolicyView | None, now: datetime
+) -> tuple[IncidentState, tuple[Effect, ...]]:
+    """Edge cases: acknowledged during the window, it pages no more, but escalates again like
+    any incident if a snooze of it ends; paging already (escalated by hand during the
+    window), nothing changes; resolved, ignored (above)."""
+    pages = event.pages and policy is not None and bool(policy.timeouts)
+    if state.status == "acknowledged":
+        return replace(state, pages=pages), ()
+    if state.pages:
+        return state, (Ignored("paging already"),)
+    fresh = replace(state, pages=pages, exhausted=False)
+    return fresh, (Notify("maintenance_ended"), *_page(fresh, policy, now))
 
 
 def _page(state: IncidentState, policy: PolicyView | None, now: datetime) -> tuple[Effect, ...]:

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from core.config.model import Configuration, EscalationPolicy
+from core.heartbeats.watchdog import split_watchdog
 from core.incidents.aftermath import after_resolve
 from core.incidents.effects import apply_effects, describe
 from core.incidents.inbox import batch_from_json
@@ -23,6 +24,7 @@ from core.incidents.lifecycle import (
     EscalationDue,
     Event,
     IncidentState,
+    MaintenanceEnded,
     Open,
     PolicyView,
     Reassign,
@@ -33,6 +35,10 @@ from core.incidents.lifecycle import (
 )
 from core.incidents.ports import AlertBatch, IncidentRecord, NewIncident
 from core.incidents.routing import route_alert
+from core.maintenance.ports import MaintenanceHold
+from core.maintenance.service import maintenance_until
+from core.maintenance.windows import NOTE as MAINTENANCE_NOTE
+from core.maintenance.windows import held_until
 from core.ports import Clock, UnitOfWork
 
 STALE_REPEAT_WINDOW = timedelta(seconds=60)
@@ -110,8 +116,20 @@ async def ingest(
     return result
 
 
+async def ingest_in(uow: UnitOfWork, batch: AlertBatch, now: datetime) -> IngestResult:
+    """:func:`ingest` inside a unit of work the caller holds (and commits): the heartbeat
+    check opens and resolves its incidents through it."""
+    return await _ingest(uow, batch, now)
+
+
 async def _ingest(uow: UnitOfWork, batch: AlertBatch, now: datetime) -> IngestResult:
     config = await uow.config.load() or Configuration()
+    split = split_watchdog(config, batch)  # Watchdog alerts are beats, never incidents
+    for name in split.beaten:
+        await uow.heartbeats.beat(name, now)
+    if split.rest is None:
+        return IngestResult(None, "ignored", 0)
+    batch = split.rest
     record = await uow.incidents.open_for(batch.source, batch.key)
     if record is None and batch.status == "resolved":
         return IngestResult(None, "ignored", 0)  # nothing open: a late or repeated resolve
@@ -139,7 +157,11 @@ async def _ingest(uow: UnitOfWork, batch: AlertBatch, now: datetime) -> IngestRe
             uow,
             config,
             record,
-            Open(start_tier=record.state.start_tier, pages=record.state.pages),
+            Open(
+                start_tier=record.state.start_tier,
+                pages=record.state.pages,
+                held_until=held_until(record),
+            ),
             None,
             now,
         )
@@ -157,6 +179,12 @@ async def _open(
     uow: UnitOfWork, config: Configuration, batch: AlertBatch, now: datetime
 ) -> IncidentRecord | None:
     decision = route_alert(config, batch.labels)
+    annotations = dict(batch.annotations)
+    held = None
+    if decision.pages:  # in a maintenance window: recorded and shown, paged at its end
+        held = await maintenance_until(uow, config, decision.service_id, decision.team_id, now)
+        if held is not None:
+            annotations[MAINTENANCE_NOTE] = held.isoformat()
     state = IncidentState(
         status="triggered",
         tier=decision.start_tier,
@@ -174,7 +202,7 @@ async def _open(
         state=state,
         opened_at=now,
         labels=dict(batch.labels),
-        annotations=dict(batch.annotations),
+        annotations=annotations,
         links=dict(batch.links),
     )
     incident_id = await uow.incidents.create(new)
@@ -191,6 +219,10 @@ async def _open(
             "severity": decision.severity,
         },
     )
+    if held is not None:
+        await uow.incidents.add_event(
+            incident_id, now, "maintenance", None, {"until": held.isoformat()}
+        )
     fields = {f.name: getattr(new, f.name) for f in dataclass_fields(new)}
     return IncidentRecord(**fields, id=incident_id, alert_count=0)
 
@@ -256,16 +288,22 @@ async def page_person(
 
 
 async def fire_due(uow: UnitOfWork, now: datetime, *, worker: str, limit: int = 100) -> int:
-    """Claim due escalations and snooze ends and run them; returns how many were claimed.
+    """Claim due escalations, snooze ends and maintenance ends and run them; returns how many
+    were claimed.
 
     A step whose transaction fails is not lost: its claim is rolled back with everything
-    else, and the next tick claims it again. Two workers never run the same step.
+    else, and the next tick claims it again. Two workers never run the same step. A
+    maintenance end whose service some window still covers (extended, or another window
+    following on) waits for that window's end instead.
     """
     async with uow:
         steps = await uow.incidents.claim_due(now, limit, worker)
-        if not steps:
+        holds = await uow.maintenance.claim_due_holds(now, limit, worker)
+        if not steps and not holds:
             return 0
         config = await uow.config.load() or Configuration()
+        for hold in holds:
+            await _end_hold(uow, config, hold, now)
         for step in steps:
             record = await uow.incidents.get(step.incident_id, for_update=True)
             if record is None:
@@ -280,7 +318,20 @@ async def fire_due(uow: UnitOfWork, now: datetime, *, worker: str, limit: int = 
             except TransitionError:
                 continue
         await uow.commit()
-    return len(steps)
+    return len(steps) + len(holds)
+
+
+async def _end_hold(
+    uow: UnitOfWork, config: Configuration, hold: MaintenanceHold, now: datetime
+) -> None:
+    record = await uow.incidents.get(hold.incident_id, for_update=True)
+    if record is None or record.state.status == "resolved":
+        return  # resolved in the window: nothing to page
+    later = await maintenance_until(uow, config, hold.service_id, hold.team_id, now)
+    if later is not None:
+        await uow.maintenance.hold(record.id, hold.service_id, hold.team_id, later, hold.pages, now)
+        return
+    await _apply(uow, config, record, MaintenanceEnded(hold.pages), None, now)
 
 
 async def drain_inbox(

@@ -216,7 +216,10 @@ async def test_the_page_is_in_the_timeline() -> None:
 async def test_a_notification_goes_to_the_team_channels() -> None:
     run = Run()
     await run.apply(Notify("acknowledged", "ann"))
-    assert run.messages() == [("incident/1/event/7/1", "chat", "incident.acknowledged")]
+    assert run.messages() == [
+        ("incident/1/event/7/1", "chat", "incident.acknowledged"),
+        ("incident/1/event/7/2", "ticket", "acknowledged"),  # critical has a ticket: a comment
+    ]
     [note] = run.payloads("incident.acknowledged")
     assert {k: v for k, v in note.items() if k != "incident"} == {
         "actor": "ann",
@@ -240,8 +243,12 @@ async def test_a_team_without_channels_or_no_team_has_none() -> None:
         # critical: page, dm and channel, ticket (DEFAULT_SEVERITIES)
         ("critical", "triggered", ["incident.triggered", "open"]),
         ("critical", "resolved", ["incident.resolved", "resolve"]),
-        ("critical", "acknowledged", ["incident.acknowledged"]),  # a ticket opens and closes
-        ("critical", "escalated", ["incident.escalated"]),
+        ("critical", "acknowledged", ["incident.acknowledged", "acknowledged"]),  # comments
+        ("critical", "escalated", ["incident.escalated", "escalated"]),
+        ("critical", "reassigned", ["incident.reassigned", "reassigned"]),
+        ("critical", "snoozed", ["incident.snoozed"]),  # no comment for a snooze
+        ("warning", "acknowledged", ["incident.acknowledged", "acknowledged"]),
+        ("info", "acknowledged", ["incident.acknowledged"]),
         # warning: channel, ticket; info: neither
         ("warning", "triggered", ["incident.triggered", "open"]),
         ("warning", "resolved", ["incident.resolved", "resolve"]),
@@ -258,8 +265,12 @@ async def test_tickets_only_when_the_severity_asks(
     assert [m[1] for m in run.messages()] == ["chat", "ticket"][: len(written)]
     channel = run.payloads(f"incident.{kind}")[0]["channel"]
     assert channel is (severity != "info")
-    for ticket in run.payloads("open") + run.payloads("resolve"):
+    for ticket in run.payloads("open"):
         assert set(ticket) == {"incident"} and ticket["incident"]["severity"] == severity
+    for kind_ in ("acknowledged", "escalated", "reassigned", "resolve"):
+        for ticket in run.payloads(kind_):
+            assert set(ticket) == {"incident", "actor"}
+            assert ticket["incident"]["severity"] == severity
 
 
 async def test_an_unknown_severity_is_treated_as_critical() -> None:
@@ -291,7 +302,8 @@ async def test_the_same_event_never_writes_a_message_twice() -> None:
     assert {k: (m.kind, m.payload) for k, m in run.store.outbox.items()} == first
     assert all(m.created_at == T0 for m in run.store.outbox.values())
     await run.apply(Notify("escalated"), event_id=4)  # another event: its own keys
-    assert [k for k, *_ in run.messages()][-1] == "incident/1/event/4/1"
+    keys = [k for k, *_ in run.messages()][-2:]
+    assert keys == ["incident/1/event/4/1", "incident/1/event/4/2"]  # the card, the comment
 
 
 # Steps -----------------------------------------------------------------------------------
@@ -360,6 +372,7 @@ async def test_the_snapshot_shows_the_incident_its_service_and_its_path() -> Non
             {"tier": 2, "targets": ["person:dan", "schedule:office"], "escalate_after": 600},
         ],
         "alerts": 3,
+        "maintenance_until": None,  # not held by a maintenance window
     }
 
 

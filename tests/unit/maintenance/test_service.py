@@ -1,0 +1,240 @@
+"""Maintenance windows on the in-memory unit of work with fixed times: alerts in a window are
+recorded, not paged; at its end an incident still firing pages, a resolved one does not; an
+extended or cancelled window pages at its real end; bad windows change nothing.
+
+Service ``api`` (team ``ops``, policy ``ops``: ann is on call from Monday 2026-03-02 09:00).
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import timedelta
+
+import pytest
+
+from core.incidents.ports import AlertBatch, NewAlert
+from core.incidents.service import fire_due, ingest
+from core.maintenance.service import (
+    MaintenanceError,
+    Subject,
+    cancel_window,
+    create_window,
+    list_windows,
+    reconcile,
+)
+from tests.fakes import FakeUnitOfWork, Store
+from tests.unit.oncall.common import DOC, at, config, revision
+
+T0 = at("2026-03-02 10:00")
+MIN = timedelta(minutes=1)
+H = timedelta(hours=1)
+SERVICES = [{**s, "match": {"service": s["id"]}} for s in DOC["services"]]
+POLICIES = [
+    {
+        "id": "ops",
+        "tiers": [
+            {"targets": ["schedule:primary"], "escalate_after": "5m"},
+            {"targets": ["person:dan"], "escalate_after": "10m"},
+        ],
+    },
+    *DOC["escalation_policies"][1:],
+]
+CONFIG = config(services=SERVICES, escalation_policies=POLICIES)
+
+
+def store(cfg: object = CONFIG) -> Store:
+    return Store(revisions=[revision(cfg, "2026-03-01 00:00")])  # type: ignore[arg-type]
+
+
+def unit(s: Store) -> FakeUnitOfWork:
+    return FakeUnitOfWork(s)
+
+
+def alert(key: str, status: str = "firing", service: str = "api") -> AlertBatch:
+    labels = {"service": service, "severity": "critical"}
+    return AlertBatch(
+        "alertmanager",
+        key,
+        status,
+        f"alert {key}",
+        labels,
+        alerts=(NewAlert(f"fp-{key}", status, T0, None, labels),),
+    )
+
+
+def pages(s: Store) -> list[tuple[int | None, str]]:
+    return [(r.incident_id, r.payload["person"]) for r in s.outbox.values() if r.kind == "page"]
+
+
+async def fire(s: Store, when: object) -> int:
+    return await fire_due(unit(s), when, worker="w")  # type: ignore[arg-type]
+
+
+async def window(s: Store, start: object, end: object, **subject: str) -> int:
+    made = await create_window(
+        unit(s),
+        Subject(**subject),
+        start,
+        end,
+        reason="db upgrade",
+        actor="dan",
+        now=T0,  # type: ignore[arg-type]
+    )
+    return made.id
+
+
+async def test_alerts_in_a_window_are_recorded_not_paged_and_page_at_its_end() -> None:
+    s = store()
+    await window(s, T0, T0 + 2 * H, service="api")
+    assert [(e.action, e.actor, e.subject) for e in s.audit] == [
+        ("maintenance.create", "dan", "maintenance:1")
+    ]
+    await ingest(unit(s), alert("a"), T0 + 10 * MIN)
+    await ingest(unit(s), alert("b"), T0 + 20 * MIN)
+    assert len(s.incidents) == 2 and pages(s) == []
+    card = next(r.payload for r in s.outbox.values() if r.kind == "incident.triggered")
+    assert card["incident"]["maintenance_until"] == (T0 + 2 * H).isoformat()
+    assert any(e.kind == "maintenance" for e in s.events)
+    await ingest(unit(s), alert("b", "resolved"), T0 + 30 * MIN)  # b ends in the window
+    assert await fire(s, T0 + H) == 0  # no escalation either
+    assert await fire(s, T0 + 2 * H) == 2
+    assert pages(s) == [(1, "ann")]  # a, still firing; b resolved: nobody
+    ended = [r for r in s.outbox.values() if r.kind == "incident.maintenance_ended"]
+    assert [r.incident_id for r in ended] == [1]
+    assert ended[0].payload["incident"]["maintenance_until"] is None
+    assert s.incidents[1].record.state.pages
+    assert await fire(s, T0 + 2 * H + 5 * MIN) == 1  # escalates like any incident now
+    assert pages(s) == [(1, "ann"), (1, "dan")]
+
+
+async def test_a_team_window_holds_its_services_and_not_others() -> None:
+    s = store()
+    await window(s, T0, T0 + H, team="ops")
+    await ingest(unit(s), alert("a"), T0)
+    await ingest(unit(s), alert("s", service="site"), T0)
+    assert pages(s) == [(2, "cat")]  # site is web's: paged at once; api is ops': held
+    assert not s.incidents[1].record.state.pages
+
+
+async def test_an_alert_before_or_after_the_window_pages_at_once() -> None:
+    s = store()
+    await window(s, T0 + H, T0 + 2 * H, service="api")
+    await ingest(unit(s), alert("early"), T0)
+    await ingest(unit(s), alert("late"), T0 + 2 * H)  # the end itself is outside
+    assert pages(s) == [(1, "ann"), (2, "ann")]
+
+
+async def test_an_extended_window_pages_at_its_real_end() -> None:
+    s = store()
+    await window(s, T0, T0 + H, service="api")
+    await ingest(unit(s), alert("a"), T0 + MIN)
+    await window(s, T0 + H, T0 + 3 * H, service="api")  # touching: extends the maintenance
+    assert await fire(s, T0 + H) == 0 and pages(s) == []
+    assert await fire(s, T0 + 3 * H) == 1 and pages(s) == [(1, "ann")]
+
+
+async def test_a_window_extended_in_the_configuration_waits_for_its_real_end() -> None:
+    cfg = config(
+        services=SERVICES,
+        escalation_policies=POLICIES,
+        maintenance=[{"service": "api", "from": "2026-03-02 10:00", "to": "2026-03-02 11:00"}],
+    )
+    s = store(cfg)
+    await ingest(unit(s), alert("a"), T0)
+    longer = config(
+        services=SERVICES,
+        escalation_policies=POLICIES,
+        maintenance=[{"service": "api", "from": "2026-03-02 10:00", "to": "2026-03-02 12:00"}],
+    )
+    s.revisions.append(revision(longer, "2026-03-02 10:30", 2))
+    assert await fire(s, T0 + H) == 1 and pages(s) == []  # claimed, still covered: waits
+    assert await fire(s, T0 + 2 * H) == 1 and pages(s) == [(1, "ann")]
+
+
+async def test_a_window_cancelled_early_pages_at_once() -> None:
+    s = store()
+    wid = await window(s, T0, T0 + 5 * H, service="api")
+    await ingest(unit(s), alert("a"), T0)
+    await cancel_window(unit(s), wid, actor="dan", now=T0 + H)
+    assert s.audit[-1].action == "maintenance.cancel"
+    assert await fire(s, T0 + H) == 1 and pages(s) == [(1, "ann")]
+
+
+async def test_a_window_removed_from_the_configuration_pages_at_the_next_reconcile() -> None:
+    cfg = config(
+        services=SERVICES,
+        escalation_policies=POLICIES,
+        maintenance=[{"service": "api", "from": "2026-03-02 10:00", "to": "2026-03-02 15:00"}],
+    )
+    s = store(cfg)
+    await ingest(unit(s), alert("a"), T0)
+    s.revisions.append(revision(CONFIG, "2026-03-02 10:30", 2))
+    assert await reconcile(unit(s), T0 + H, read=unit(s)) == 1
+    assert await fire(s, T0 + H) == 1 and pages(s) == [(1, "ann")]
+    assert await reconcile(unit(s), T0 + H, read=unit(s)) == 0
+
+
+async def test_listing_shows_current_and_upcoming_windows_of_both_kinds() -> None:
+    cfg = config(
+        services=SERVICES,
+        escalation_policies=POLICIES,
+        maintenance=[
+            {"team": "ops", "from": "2026-03-03 10:00", "to": "2026-03-03 11:00", "reason": "cfg"},
+            {"team": "ops", "from": "2026-03-01 10:00", "to": "2026-03-01 11:00"},  # over
+        ],
+    )
+    s = store(cfg)
+    await window(s, T0 - H, T0 + H, service="api")
+    gone = await window(s, T0, T0 + H, service="site")
+    await cancel_window(unit(s), gone, actor="dan", now=T0)
+    shown = await list_windows(unit(s), T0)
+    assert [(w.subject, w.id, w.reason) for w in shown] == [
+        ("service api", 1, "db upgrade"),
+        ("team ops", None, "cfg"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("subject", "start", "end", "reason", "message"),
+    [
+        ({"service": "nope"}, T0, T0 + H, None, "no service 'nope'"),
+        ({"team": "nope"}, T0, T0 + H, None, "no team 'nope'"),
+        ({}, T0, T0 + H, None, "exactly one"),
+        ({"service": "api", "team": "ops"}, T0, T0 + H, None, "exactly one"),
+        ({"service": "api"}, T0 + H, T0 + H, None, "end after it starts"),
+        ({"service": "api"}, T0 + H, T0, None, "end after it starts"),
+        ({"service": "api"}, T0 - 2 * H, T0 - H, None, "over already"),
+        ({"service": "api"}, T0, T0 + H, "x" * 501, "longer than 500"),
+    ],
+)
+async def test_bad_windows_change_nothing(
+    subject: dict[str, str], start: object, end: object, reason: str | None, message: str
+) -> None:
+    s = store()
+    before = copy.deepcopy(s)
+    with pytest.raises(MaintenanceError, match=message):
+        await create_window(
+            unit(s),
+            Subject(**subject),
+            start,
+            end,
+            reason=reason,
+            actor="dan",
+            now=T0,  # type: ignore[arg-type]
+        )
+    assert s == before
+
+
+async def test_bad_cancels_change_nothing() -> None:
+    s = store()
+    wid = await window(s, T0, T0 + H, service="api")
+    await cancel_window(unit(s), wid, actor="dan", now=T0)
+    before = copy.deepcopy(s)
+    for bad, message in ((wid, "cancelled already"), (99, "no maintenance window 99")):
+        with pytest.raises(MaintenanceError, match=message):
+            await cancel_window(unit(s), bad, actor="dan", now=T0)
+    over = await window(s, T0, T0 + H, service="api")
+    before = copy.deepcopy(s)
+    with pytest.raises(MaintenanceError, match="over already"):
+        await cancel_window(unit(s), over, actor="dan", now=T0 + 2 * H)
+    assert s == before
