@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from integrations.ticketing.checks import ticketing_problem
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./oncall.db"
 
@@ -52,9 +54,6 @@ class Settings(BaseSettings):
         None, alias="TO_CHANNEL_FROM_BOT_OAUTH_SCOPE"
     )
 
-    ticketing: Literal["builtin", "jira", "github", "webhook"] = Field(
-        "builtin", alias="ONCALL_TICKETING"
-    )
     jira_url: str | None = Field(None, alias="JIRA_URL")
     jira_user: str | None = Field(None, alias="JIRA_USER")
     jira_api_token: SecretStr | None = Field(None, alias="JIRA_API_TOKEN")
@@ -63,6 +62,12 @@ class Settings(BaseSettings):
     github_repo: str | None = Field(None, alias="GITHUB_REPO")
     github_api_url: str = Field("https://api.github.com", alias="GITHUB_API_URL")
     ticket_webhook_url: str | None = Field(None, alias="ONCALL_TICKET_WEBHOOK_URL")
+    ticket_webhook_secret: SecretStr | None = Field(None, alias="ONCALL_TICKET_WEBHOOK_SECRET")
+    jira_issue_type: str = Field("Task", alias="JIRA_ISSUE_TYPE", min_length=1, max_length=100)
+    # After the trackers' settings: its check reads them (integrations.ticketing.checks).
+    ticketing: Literal["builtin", "jira", "github", "webhook"] = Field(
+        "builtin", alias="ONCALL_TICKETING"
+    )
 
     @field_validator(
         "config_path",
@@ -77,11 +82,29 @@ class Settings(BaseSettings):
         "to_bot_from_channel_token_issuer",
         "to_channel_from_bot_login_url",
         "to_channel_from_bot_oauth_scope",
+        "jira_url",
+        "jira_user",
+        "jira_api_token",
+        "jira_project",
+        "github_token",
+        "github_repo",
+        "ticket_webhook_url",
+        "ticket_webhook_secret",
         mode="before",
     )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("ticketing")
+    @classmethod
+    def _tracker_settings(cls, value: str, info: ValidationInfo) -> str:
+        """The chosen tracker's settings are present and well-formed: one line at start
+        (``setting ONCALL_TICKETING: ...``), not a worker failing on every ticket."""
+        problem = ticketing_problem(value, info.data)
+        if problem:
+            raise ValueError(problem)
+        return value
 
     @property
     def base_url(self) -> str:

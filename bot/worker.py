@@ -28,14 +28,24 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import SystemClock
 from bot.settings import Settings
+from core.incidents.ports import ClaimedMessage
 from core.oncall.checkpoints import advance_checkpoints
 from core.oncall.notices import announce_handovers, warn_about_gaps
 from core.ports import Clock
 from scheduling.fanout import Fanout
+from scheduling.heartbeats import heartbeat_job, maintenance_job
 from scheduling.inbox import InboxProcessor
 from scheduling.jobs import escalation_job, every, read_then_write_job
 from scheduling.loop import SchedulerLoop
-from scheduling.outbox import Destination, LogDestination, OutboxSender
+from scheduling.outbox import (
+    Delivered,
+    Destination,
+    Failed,
+    LogDestination,
+    OutboxSender,
+    Outcome,
+    Retry,
+)
 from storage.blocking import BlockingSessions
 from storage.engine import is_postgres
 from storage.locks import exclusive
@@ -53,9 +63,10 @@ def destinations(
     clock: Clock,
 ) -> dict[str, Destination]:
     """Where outbox messages go: chat messages to Slack and to Teams, as configured (to the
-    log when neither is, so the whole path runs without them); tickets to the log until
-    ticketing lands. With both, ``chat`` splits each message into one per platform
-    (:mod:`scheduling.fanout`), delivered as ``chat.slack`` and ``chat.teams``."""
+    log when neither is, so the whole path runs without them); tickets to the tracker
+    ``ONCALL_TICKETING`` names (builtin by default). With both, ``chat`` splits each message
+    into one per platform (:mod:`scheduling.fanout`), delivered as ``chat.slack`` and
+    ``chat.teams``."""
     platforms: dict[str, Destination] = {}
     if settings.slack_enabled:
         from bot.handlers.slack.client import web_client
@@ -77,7 +88,32 @@ def destinations(
     # one platform turned off (they go to the log then).
     for name in ("chat.slack", "chat.teams"):
         platforms.setdefault(name, LogDestination(name))
-    return {"chat": chat, **platforms, "ticket": LogDestination("ticket")}
+    return {"chat": chat, **platforms, "ticket": TicketOutbox(settings, new_unit, clock)}
+
+
+class TicketOutbox:
+    """The ``ticket`` destination: the tracker ``ONCALL_TICKETING`` names
+    (:mod:`integrations.ticketing`), its results as the outbox's outcomes (integrations do
+    not import ``scheduling``)."""
+
+    def __init__(self, settings: Settings, new_unit: Callable[[], SqlUnitOfWork], clock: Clock):
+        from integrations.ticketing.compose import ticket_destination
+
+        self.inner = ticket_destination(settings, new_unit, clock)
+
+    def rate_key(self, message: ClaimedMessage) -> tuple[str, timedelta] | None:
+        return self.inner.rate_key(message)
+
+    async def deliver(self, message: ClaimedMessage) -> Outcome:
+        result = await self.inner.deliver(message)
+        if result.ok:
+            return Delivered()
+        if result.retry:
+            return Retry(result.error or "try again", result.after)
+        return Failed(result.error or "refused")
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
 
 
 class Background:
@@ -125,6 +161,8 @@ class Background:
         self.scheduler.add("hand-overs", every(half_minute, handovers))
         gaps = read_then_write_job(warn_about_gaps, new_unit, read_unit)
         self.scheduler.add("coverage gaps", every(hourly, gaps))
+        self.scheduler.add("heartbeats", heartbeat_job(new_unit, read_unit, changed=self._send_now))
+        self.scheduler.add("maintenance holds", maintenance_job(new_unit, read_unit))
 
     def _send_now(self) -> None:
         self.scheduler.kick("outbox")
