@@ -149,7 +149,6 @@ class SqlMetrics:
             outcome=row.outcome,
             decided_at=row.decided_at,
             night_time=timedelta(seconds=row.night_seconds),
-            time_off_id=row.time_off_id,
         )
 
     async def add_rest_decision(self, grant: RestGrant) -> bool:
@@ -163,7 +162,6 @@ class SqlMetrics:
                 outcome=grant.outcome,
                 decided_at=grant.decided_at,
                 night_seconds=int(grant.night_time.total_seconds()),
-                time_off_id=grant.time_off_id,
             )
             .on_conflict_do_nothing(index_elements=["person_id", "shift_start"])
             .returning(RESTS.c.person_id)

@@ -73,4 +73,3 @@ class RestDecisionRow(SQLModel, table=True):
     outcome: str = Field(max_length=20)
     decided_at: datetime = instant_column()
     night_seconds: int = 0
-    time_off_id: int | None = None

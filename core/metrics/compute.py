@@ -60,6 +60,22 @@ def pages_of(events: Sequence[Event]) -> list[tuple[datetime, str]]:
     return sorted(out)
 
 
+def page_spans(events: Sequence[Event], resolved: datetime) -> list[tuple[datetime, str, datetime]]:
+    """``(at, person, until)`` of every page, in time order: a page runs until the first
+    acknowledgement that took effect after it in the timeline (an acknowledgement written
+    before a page at the same instant does not answer it), else until ``resolved``."""
+    open_pages: list[tuple[datetime, str]] = []
+    out: list[tuple[datetime, str, datetime]] = []
+    for at, kind, _, detail in events:
+        if kind == "paged" and isinstance(detail.get("people"), list):
+            open_pages.extend((utc(at), str(p)) for p in detail["people"])
+        elif kind == "acknowledge" and "Notify" in _effects(detail):
+            out.extend((a, p, max(min(utc(at), resolved), a)) for a, p in open_pages)
+            open_pages = []
+    out.extend((a, p, max(resolved, a)) for a, p in open_pages)
+    return sorted(out)
+
+
 def incident_metrics(
     record: IncidentRecord,
     state: IncidentState,
@@ -83,19 +99,16 @@ def incident_metrics(
         acks = [(utc(state.acknowledged_at), state.acknowledged_by)]
     acked_at, acked_by = acks[0] if acks else (None, None)
     paged = pages_of(events)
-    pages = []
-    for at, person in paged:
-        until = next((a for a, _ in acks if a >= at), resolved)
-        until = max(min(until, resolved), at)
-        pages.append(
-            PageMetric(
-                person_id=person,
-                at=at,
-                until=until,
-                off_hours=is_off_hours(config, person, at),
-                off_hours_time=off_hours_time(config, person, at, until),
-            )
+    pages = [
+        PageMetric(
+            person_id=person,
+            at=at,
+            until=until,
+            off_hours=is_off_hours(config, person, at),
+            off_hours_time=off_hours_time(config, person, at, until),
         )
+        for at, person, until in page_spans(events, resolved)
+    ]
     resolver = state.resolved_by if config.person(state.resolved_by or "") else None
     responder = acked_by or resolver or (paged[-1][1] if paged else None)
     first_page = next((at for at, person in paged if person == responder), opened)

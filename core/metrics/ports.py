@@ -67,8 +67,9 @@ class PersonPage:
 
 @dataclass(frozen=True)
 class RestGrant:
-    """The one decision about rest for one person's shift: ``granted`` (``time_off_id`` set)
-    or ``refused`` (nobody could cover; the managers were told)."""
+    """The one decision about rest for one person's shift: ``granted`` (the time off is in
+    the audit log, its reason naming the incident) or ``refused`` (nobody could cover; the
+    managers were told)."""
 
     person_id: str
     shift_start: datetime
@@ -77,7 +78,6 @@ class RestGrant:
     outcome: str  # "granted" | "refused"
     decided_at: datetime
     night_time: timedelta
-    time_off_id: int | None = None
 
 
 class MetricsRepository(Protocol):

@@ -11,6 +11,7 @@ from core.incidents.lifecycle import IncidentState
 from core.incidents.ports import IncidentRecord
 from core.metrics.compute import incident_metrics
 from core.ports import UnitOfWork
+from core.rest.grant import rest_after_night_pages
 
 
 async def record_response(
@@ -26,4 +27,5 @@ async def record_response(
     """
     events = await uow.incidents.events(record.id)
     metrics = incident_metrics(record, state, events, config)
-    await uow.metrics.save(metrics)
+    if await uow.metrics.save(metrics):
+        await rest_after_night_pages(uow, config, metrics, now)

@@ -26,6 +26,7 @@ __all__ = [
     "add_override",
     "add_time_off",
     "decide_swap",
+    "record_time_off",
     "request_swap",
 ]
 
@@ -118,34 +119,54 @@ async def add_time_off(
         config = await uow.config.load()
         if config is None or config.person(person_id) is None:
             raise ScheduleInputError(f"unknown person {person_id!r}")
-        time_off_id = await uow.schedules.add_time_off(
-            person_id=person_id,
-            start=start,
-            end=end,
-            created_at=now,
-            created_by=actor,
-            reason=reason,
-        )
-        # Any turn that overlaps the time off can change the queue from the next turn on.
-        await uow.schedules.drop_checkpoints_after(start)
-        state = await load_state(uow, start, end)
-        covers = tuple(_covers_for(state, person_id, start, end))
-        await uow.audit.append(
-            AuditEntry(
-                at=now,
-                actor=actor,
-                action="timeoff.create",
-                subject=f"person:{person_id}",
-                detail={
-                    "time_off": time_off_id,
-                    "from": start.isoformat(),
-                    "to": end.isoformat(),
-                    "reason": reason,
-                    "covers": [_shift_json(sid, shift) for sid, shift in covers],
-                },
-            )
+        outcome = await record_time_off(
+            uow, person_id=person_id, start=start, end=end, actor=actor, now=now, reason=reason
         )
         await uow.commit()
+    return outcome
+
+
+async def record_time_off(
+    uow: UnitOfWork,
+    *,
+    person_id: str,
+    start: datetime,
+    end: datetime,
+    actor: str,
+    now: datetime,
+    reason: str | None = None,
+) -> TimeOffOutcome:
+    """The writes of :func:`add_time_off` inside an entered unit of work, which the caller
+    commits: the time off, the fair-queue checkpoints it invalidates, and the audit entry
+    with the covers. Nothing is checked here (callers validate the person and the window);
+    rest after night pages (:mod:`core.rest.grant`) records its time off through this."""
+    time_off_id = await uow.schedules.add_time_off(
+        person_id=person_id,
+        start=start,
+        end=end,
+        created_at=now,
+        created_by=actor,
+        reason=reason,
+    )
+    # Any turn that overlaps the time off can change the queue from the next turn on.
+    await uow.schedules.drop_checkpoints_after(start)
+    state = await load_state(uow, start, end)
+    covers = tuple(_covers_for(state, person_id, start, end))
+    await uow.audit.append(
+        AuditEntry(
+            at=now,
+            actor=actor,
+            action="timeoff.create",
+            subject=f"person:{person_id}",
+            detail={
+                "time_off": time_off_id,
+                "from": start.isoformat(),
+                "to": end.isoformat(),
+                "reason": reason,
+                "covers": [_shift_json(sid, shift) for sid, shift in covers],
+            },
+        )
+    )
     return TimeOffOutcome(time_off_id, covers)
 
 

@@ -62,7 +62,6 @@ async def test_fake_and_sql_agree_on_saving_twice_and_rest_decisions(engine: Asy
                 "granted",
                 t("2026-03-02 10:20"),
                 timedelta(minutes=61, seconds=30),
-                5,
             )
             assert await uow.metrics.rest_decision("ann", grant.shift_start) is None
             assert await uow.metrics.add_rest_decision(grant) is True

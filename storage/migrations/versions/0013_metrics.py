@@ -68,7 +68,6 @@ def upgrade() -> None:
         sa.Column("outcome", sa.String(length=20), nullable=False),
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("night_seconds", sa.Integer(), nullable=False),
-        sa.Column("time_off_id", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("person_id", "shift_start"),
     )
 
