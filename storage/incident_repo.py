@@ -295,6 +295,18 @@ class SqlIncidentRepository:
         )
         return [(r.at, r.kind, r.actor, r.detail) for r in await self._session.execute(query)]
 
+    async def events_between(
+        self, start: datetime, end: datetime, kinds: Sequence[str] | None = None
+    ) -> list[tuple[int, datetime, str, str | None, dict[str, Any]]]:
+        """See the port (read-only)."""
+        columns = (EVENTS.c.incident_id, EVENTS.c.at, EVENTS.c.kind, EVENTS.c.actor)
+        query = select(*columns, EVENTS.c.detail).where(EVENTS.c.at >= start, EVENTS.c.at < end)
+        if kinds is not None:
+            query = query.where(EVENTS.c.kind.in_(list(kinds)))
+        query = query.order_by(EVENTS.c.at, EVENTS.c.id)
+        rows = await self._session.execute(query)
+        return [(r.incident_id, r.at, r.kind, r.actor, r.detail) for r in rows]
+
     async def schedule_step(
         self, incident_id: int, kind: str, due_at: datetime, tier: int, cycle: int, now: datetime
     ) -> None:

@@ -161,6 +161,17 @@ class FakeIncidents:
             if e.incident_id == incident_id
         ]
 
+    async def events_between(
+        self, start: datetime, end: datetime, kinds: Sequence[str] | None = None
+    ) -> list[tuple[int, datetime, str, str | None, dict[str, Any]]]:
+        chosen = [
+            e
+            for e in self._store.events
+            if instant(start) <= e.at < instant(end) and (kinds is None or e.kind in kinds)
+        ]
+        chosen.sort(key=lambda e: (e.at, e.id))
+        return [(e.incident_id, e.at, e.kind, e.actor, copy.deepcopy(e.detail)) for e in chosen]
+
     def _finish(self, incident_id: int, kind: str | None, now: datetime, outcome: str) -> None:
         for step in self._store.steps:
             mine = step.incident_id == incident_id and kind in (None, step.kind)

@@ -39,6 +39,17 @@ class FakeAuditLog:
     async def append(self, entry: AuditEntry) -> None:
         self._store.audit.append(entry)
 
+    async def between(
+        self, start: datetime, end: datetime, actions: Collection[str] | None = None
+    ) -> list[AuditEntry]:
+        """Like SqlAuditLog.between: in time order, then in the order written."""
+        chosen = [
+            (e.at, n, e)
+            for n, e in enumerate(self._store.audit)
+            if start <= e.at < end and (actions is None or e.action in actions)
+        ]
+        return [e for _, _, e in sorted(chosen, key=lambda t: (t[0], t[1]))]
+
 
 class FakeScheduleState:
     def __init__(self, store: Store) -> None:

@@ -149,6 +149,14 @@ class IncidentRepository(Protocol):
         self, incident_id: int
     ) -> list[tuple[datetime, str, str | None, dict[str, Any]]]: ...
 
+    async def events_between(
+        self, start: datetime, end: datetime, kinds: Sequence[str] | None = None
+    ) -> list[tuple[int, datetime, str, str | None, dict[str, Any]]]:
+        """Timeline events of every incident with ``start <= at < end`` (only these
+        ``kinds``, or any) as ``(incident_id, at, kind, actor, detail)``, oldest first (events
+        of one instant in the order written). Read-only."""
+        ...
+
     async def schedule_step(
         self, incident_id: int, kind: str, due_at: datetime, tier: int, cycle: int, now: datetime
     ) -> None:

@@ -174,7 +174,11 @@ async def test_a_resolved_delivery_resolves_the_incident(store: Store) -> None:
         "alertmanager",
     )
     assert steps(store) == [("escalate", T0 + 5 * MIN, 0, "cancelled")]
-    assert outbox(store)[3:] == [("incident.resolved", "alertmanager"), ("resolve", None)]
+    assert outbox(store)[3:] == [
+        ("incident.resolved", "alertmanager"),
+        ("resolve", None),
+        ("review.offer", "ann"),  # the review is offered to who was paged (core.reviews)
+    ]
     assert [(a.status, a.ends_at, a.last_seen_at) for a in store.alerts] == [("resolved", T0, done)]
     assert await fire_due(unit(store), T0 + 60 * MIN, worker="w") == 0  # no escalation left
 
@@ -289,7 +293,11 @@ async def test_resolve_by_a_person_closes_the_ticket(store: Store) -> None:
     await ingest(unit(store), batch(), T0)
     state = await act(unit(store), 1, Resolve("ann"), "ann", T0 + 3 * MIN)
     assert (state.status, state.resolved_by, state.resolved_at) == ("resolved", "ann", T0 + 3 * MIN)
-    assert outbox(store)[-2:] == [("incident.resolved", "ann"), ("resolve", None)]
+    assert outbox(store)[-3:] == [
+        ("incident.resolved", "ann"),
+        ("resolve", None),
+        ("review.offer", "ann"),  # the review is offered to the responder (core.reviews)
+    ]
     async with unit(store) as uow:
         assert await uow.incidents.open_for("alertmanager", "g1") is None
 
