@@ -88,6 +88,7 @@ def build_app(runtime: Runtime) -> web.Application:
 
     from integrations.alerts.endpoints import add_routes as add_alert_routes
     from integrations.alerts.endpoints import inbox_store
+    from integrations.alerts.heartbeat import add_heartbeat_route
     from integrations.alerts.inbox_writer import InboxWriter
     from integrations.calendar.feeds import add_routes as add_calendar_routes
 
@@ -96,6 +97,7 @@ def build_app(runtime: Runtime) -> web.Application:
     )
     store = inbox_store(InboxWriter(runtime.intake_unit), runtime.background.kick)
     add_alert_routes(app, token, store, runtime.clock)
+    add_heartbeat_route(app, token, runtime.intake_unit, runtime.clock)
     add_calendar_routes(app, runtime.read_unit, runtime.clock)
 
     async def open_alert(batch: AlertBatch) -> int:

@@ -52,6 +52,12 @@ def _field(error: dict[str, Any]) -> str:
 
 async def _read_json(request: web.Request, token: str | None) -> Any:
     """The body as JSON after the token and size checks; raises a ready-made error response."""
+    return decoded(await read_body(request, token))
+
+
+async def read_body(request: web.Request, token: str | None) -> bytes:
+    """The raw body after the token and size checks (503, 401, 413 as ready-made responses);
+    the heartbeat endpoint, whose body is optional, shares them."""
     if not token:
         raise web.HTTPServiceUnavailable(
             text=json.dumps({"error": INTAKE_OFF}),
@@ -68,7 +74,7 @@ async def _read_json(request: web.Request, token: str | None) -> Any:
             headers={"WWW-Authenticate": 'Bearer realm="oncall alerts"'},
         )
     try:
-        body = await request.read()
+        return await request.read()
     except web.HTTPRequestEntityTooLarge:
         raise web.HTTPRequestEntityTooLarge(
             max_size=MAX_BODY_BYTES,
@@ -76,6 +82,10 @@ async def _read_json(request: web.Request, token: str | None) -> Any:
             text=json.dumps({"error": "the body is larger than 1 MiB"}),
             content_type="application/json",
         ) from None
+
+
+def decoded(body: bytes) -> Any:
+    """``body`` as JSON (400 as a ready-made response when it is not)."""
     try:
         return decode_json(body)
     except BadJSON as exc:
