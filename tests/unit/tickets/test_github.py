@@ -63,12 +63,11 @@ async def test_one_issue_assigned_labelled_commented_and_closed(fake: FakeTracke
         resolve = await world.message("resolve", event=3, actor="alice")
         assert await destination.deliver(resolve) == ok()
         assert await destination.deliver(resolve) == ok()
-        comments = fake.comments["#1"]
-        assert comments == [
-            "Acknowledged by Alice Example\\.\n\n" + comments[0].split("\n\n")[1],
-            comments[1],
+        link = f"- [incident #{world.incident_id}]({BASE}/incidents/{world.incident_id})"
+        assert [shown(c) for c in fake.comments["#1"]] == [
+            f"Acknowledged by Alice Example.\n\n{link}",
+            f"Resolved by Alice Example. The ticket is closed with the incident.\n\n{link}",
         ]
-        assert comments[1].startswith("Resolved by Alice Example\\.")
         assert (issue["state"], issue["state_reason"]) == ("closed", "completed")
         assert len(fake.made("PATCH", r"/issues/1$")) == 1
         async with world.unit() as uow:
