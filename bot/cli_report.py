@@ -156,22 +156,10 @@ def document(found: Report, show: Viewer) -> dict[str, Any]:
     }
 
 
-def duration(value: timedelta | None) -> str:
-    """``1h 05m``, ``7m 30s``, ``45s``; ``-`` for None."""
-    if value is None:
-        return "-"
-    total = int(value.total_seconds())
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    if minutes:
-        return f"{minutes}m {secs:02d}s"
-    return f"{secs}s"
-
-
 def figure_line(f: Figures) -> str:
     """``3 incidents · MTTA 7m 00s (p90 10m 00s) · MTTR ...`` in one line."""
+    from bot.commands.stats import duration
+
     return (
         f"{f.incidents} incident{'s' if f.incidents != 1 else ''} · "
         f"MTTA {duration(f.mtta_median)} (p90 {duration(f.mtta_p90)}) · "
@@ -182,6 +170,8 @@ def figure_line(f: Figures) -> str:
 
 def lines(found: Report, show: Viewer, timezone: str) -> list[str]:
     """The table form."""
+    from bot.commands.stats import duration
+
     head = (
         f"Incidents resolved {show.table_time(found.start, timezone)} to "
         f"{show.table_time(found.end, timezone)}" + (f", team {found.team}" if found.team else "")

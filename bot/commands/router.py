@@ -12,7 +12,19 @@ import logging
 from collections.abc import Awaitable, Callable
 from types import ModuleType
 
-from bot.commands import ack, config, help, override, page, resolve, schedule, swap, timeoff, who
+from bot.commands import (
+    ack,
+    config,
+    help,
+    override,
+    page,
+    resolve,
+    schedule,
+    stats,
+    swap,
+    timeoff,
+    who,
+)
 from bot.commands.context import CommandContext
 from bot.commands.replies import Reply
 
@@ -28,6 +40,7 @@ SUBCOMMANDS: dict[str, ModuleType] = {
     "ack": ack,
     "resolve": resolve,
     "page": page,
+    "stats": stats,
     "config": config,
     "help": help,
 }

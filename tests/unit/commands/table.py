@@ -132,6 +132,7 @@ HELP_LINES = (
     "/oncall ack",
     "/oncall resolve",
     "/oncall page",
+    "/oncall stats",
     "/oncall help",
 )
 NOT_CONFIGURED = "You are not in the on-call configuration"
@@ -869,6 +870,47 @@ SWAP = [
     _unknown("swap @bob my next shift", "cannot swap shifts"),
 ]
 
+# /oncall stats: the last 30 days before NOW. Only #3 is resolved (opened 09:30, ann paged,
+# resolved by dan at 09:50, nobody acknowledged); ann is on call from Monday 09:00, cat's
+# office hours from 09:00, so each has one hour on call by 10:00.
+STATS = [
+    Case(
+        "stats: every team",
+        "ann",
+        "stats",
+        says=("Last 30 days: 1 incident · MTTA - (p90 -) · MTTR 20m 00s (p90 20m 00s)",),
+        lines=(
+            "By team",
+            "Operations: 1 incident",
+            "api: 1 incident",
+            "Ann: 1 page, 0 off-hours (0s), 1h 00m on call",
+            "Cat: 0 pages, 0 off-hours (0s), 1h 00m on call",
+        ),
+    ),
+    Case(
+        "stats: a team by its name, in any case",
+        None,
+        "stats OPERATIONS",
+        says=("Last 30 days for Operations: 1 incident",),
+        lines=("Ann: 1 page",),
+        absent=("By team", "Cat:"),
+    ),
+    Case(
+        "stats: a team with nothing resolved",
+        "cat",
+        "stats web",
+        says=("No incidents resolved in the last 30 days for Web.",),
+        lines=("Cat: 0 pages, 0 off-hours (0s), 1h 00m on call",),
+    ),
+    Case(
+        "stats: an unknown team",
+        "ann",
+        "stats nope",
+        says=("Unknown team “nope”. Teams: ops, web.",),
+        error=True,
+    ),
+]
+
 CASES: list[Case] = [
     *WHO,
     *SCHEDULE,
@@ -880,4 +922,5 @@ CASES: list[Case] = [
     *UNKNOWN_CALLER,
     *CONFIG,
     *SWAP,
+    *STATS,
 ]
