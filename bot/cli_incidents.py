@@ -37,6 +37,8 @@ def incidents(
 ) -> None:
     """Open incidents (all with --all), newest first; or one: its timeline and messages."""
     if incident is not None:
+        from bot.cli_incident_detail import detail
+
         document, lines = run(detail(load_settings(), incident))
     else:
         document, lines = run(listing(load_settings(), include_resolved=show_all, limit=limit))
@@ -118,67 +120,6 @@ async def listing(
         for r in rows
     ] or ["no open incidents" if not include_resolved else "no incidents"]
     return {"incidents": rows}, lines
-
-
-async def detail(settings: Settings, incident_id: int) -> tuple[dict[str, Any], list[str]]:
-    """``oncall incidents ID``: the incident, its timeline, and every message it caused with
-    its delivery (a message Slack refused shows its error here)."""
-    from storage.uow import SqlUnitOfWork, session_factory
-
-    async with (
-        database(settings) as engine,
-        SqlUnitOfWork(session_factory(engine), write=False) as uow,
-    ):
-        record = await uow.incidents.get(incident_id)
-        if record is None:
-            raise UsageError(f"no incident {incident_id}")
-        events = await uow.incidents.events(incident_id)
-        messages = await uow.outbox.for_incident(incident_id)
-    document = {
-        "incident": {
-            **incident_json(record),
-            "team": record.team_id,
-            "labels": dict(record.labels),
-            "annotations": dict(record.annotations),
-            "links": dict(record.links),
-        },
-        "timeline": [
-            {"at": _time(at), "kind": kind, "actor": actor, "detail": detail}
-            for at, kind, actor, detail in events
-        ],
-        "messages": [
-            {
-                "kind": m.kind,
-                "destination": m.destination,
-                "person": m.person,
-                "status": m.status,
-                "attempts": m.attempts,
-                "created_at": _time(m.created_at),
-                "sent_at": _time(m.sent_at),
-                "error": m.error,
-            }
-            for m in messages
-        ],
-    }
-    head = document["incident"]
-    lines = [
-        f"#{record.id} {record.title}",
-        f"  {head['status']} · {head['severity']} · service {head['service']} · tier "
-        f"{head['tier']} · assignee {head['assignee'] or '-'} · {head['alerts']} alert(s)",
-        "Timeline:",
-        *(
-            f"  {e['at']}  {e['kind']}{' by ' + e['actor'] if e['actor'] else ''}"
-            for e in document["timeline"]
-        ),
-        "Messages:",
-        *(
-            f"  {m['kind']:<22} {m['destination']:<7} {m['status']:<8} tries {m['attempts']}"
-            + (f"  to {m['person']}" if m["person"] else "")
-            + (f"  error: {m['error']}" if m["error"] else "")
-            for m in document["messages"]
-        ),
-    ]
-    return document, lines
 
 
 async def acknowledge_or_resolve(
