@@ -16,6 +16,7 @@ from bot import (
     cli_config,
     cli_ical,
     cli_incidents,
+    cli_maintenance,
     cli_report,
     cli_schedule,
     cli_serve,
@@ -43,6 +44,7 @@ for command in (
     cli_incidents.incidents,
     cli_incidents.ack,
     cli_incidents.resolve,
+    cli_maintenance.maintenance,
     cli_report.report,
 ):
     app.command()(command)
