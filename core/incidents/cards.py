@@ -15,6 +15,7 @@ from core.config.model import Configuration
 from core.incidents.effects import incident_snapshot
 from core.oncall.views import load_state, who_for
 from core.ports import UnitOfWork
+from core.tickets.record import ticket_link
 
 TIMELINE_ENTRIES = 5
 
@@ -62,6 +63,8 @@ def timeline_text(
         return f"{detail.get('new', 0)} new alert(s) from {actor or 'the source'}"
     if kind == "routed":
         return f"routed to {detail.get('service', '?')}"
+    if kind == "ticket":
+        return f"ticket {detail.get('key', '?')} opened"
     effects = detail.get("effects") or []
     text = word if actor is None else f"{word} by {names.get(actor, actor)}"
     if effects and all(not e[:1].isupper() for e in effects):
@@ -76,8 +79,9 @@ async def current_card(uow: UnitOfWork, incident_id: int, now: datetime) -> dict
     everyone the card names), ``paged`` (who the latest page went to), ``oncall`` per tier of
     the escalation path (only while the incident is open), ``next_step_at`` (the escalation
     due while nobody acknowledges; None once acknowledged, resolved or out of tiers), the
-    lifecycle times, ``timeline`` (the latest entries, oldest first) and ``version`` (how
-    many timeline events exist: a copy rendered at this version shows everything).
+    lifecycle times, ``timeline`` (the latest entries, oldest first), ``version`` (how
+    many timeline events exist: a copy rendered at this version shows everything) and
+    ``ticket`` (``{"system", "key", "url", "status"}``, ``url`` only http(s); None without).
     """
     record = await uow.incidents.get(incident_id)
     if record is None:
@@ -140,6 +144,7 @@ async def current_card(uow: UnitOfWork, incident_id: int, now: datetime) -> dict
             for at, kind, actor, detail in events[-TIMELINE_ENTRIES:]
         ],
         version=len(events),
+        ticket=ticket_link(await uow.tickets.for_incident(incident_id)),
     )
     return snapshot
 

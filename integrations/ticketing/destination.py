@@ -5,8 +5,9 @@ What each message does (``kind``):
 - ``open``: nothing when the incident has a ticket already (a redelivery). Else the tracker
   is asked for a ticket carrying the incident's idempotency key (a create that timed out
   after the tracker made it is found there), and only when it has none one is created; the
-  ticket is recorded. When the tracker could not take the paged engineer as assignee, a
-  comment says who was paged.
+  ticket is recorded (:func:`core.tickets.record.record_ticket`: with a timeline entry and a
+  refresh of the incident's cards, which then show the link). When the tracker could not
+  take the paged engineer as assignee, a comment says who was paged.
 - ``acknowledged``, ``escalated``, ``reassigned``, ``review``: a comment. Before the ticket
   exists (its ``open`` still retrying) they wait: Retry.
 - ``resolve``: the closing comment, then the ticket is closed.
@@ -30,6 +31,7 @@ from core.incidents.ports import ClaimedMessage
 from core.ports import Clock, UnitOfWork
 from core.tickets.document import Document
 from core.tickets.ports import TicketComment, TicketRecord, TicketResult
+from core.tickets.record import record_ticket
 from core.tickets.text import comment, idempotency_key, incident_url, ticket_text, unassigned_note
 from integrations.ticketing.http import TrackerError
 from integrations.ticketing.tracker import Created, TicketEvent, Tracker
@@ -139,7 +141,7 @@ class TicketDestination:
             updated_at=now,
         )
         async with self._new_unit() as uow:
-            stored = await uow.tickets.add(record)
+            stored = await record_ticket(uow, record, now)
             await uow.commit()
         return stored
 

@@ -39,6 +39,7 @@ from bot.handlers.slack.snapshot import (
     text_of,
     value_of,
 )
+from core.tickets.record import ticket_label
 
 __all__ = ["incident_blocks", "incident_id", "incident_text", "marker"]
 
@@ -103,6 +104,9 @@ def _fields(snapshot: Any, people: SnapshotPeople, url: str | None) -> list[str]
         fields.append(f"*Incident*\n{link(url, f'#{ident}')}")
     if alerts is not None:
         fields.append(f"*Alerts*\n{alerts}")
+    if ticket := ticket_label(value_of(snapshot, "ticket")):
+        ticket_url = as_dict(value_of(snapshot, "ticket")).get("url")
+        fields.append(f"*Ticket*\n{link(ticket_url, ticket)}")
     if team := text_of(snapshot, "team"):
         fields.append(f"*Team*\n{escape(team)}")
     if opened := date(value_of(snapshot, "opened_at")):

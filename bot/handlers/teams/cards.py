@@ -48,6 +48,7 @@ from bot.handlers.teams.adaptive import (
     show_card,
     text_block,
 )
+from core.tickets.record import ticket_label
 
 __all__ = [
     "ATTACHMENT_TYPE",
@@ -131,7 +132,12 @@ def _facts(snapshot: Any, people: People, url: str | None, room: Room) -> list[t
         ("Tier", f"{tier}" + (f" of {len(path)}" if path else "") if tier is not None else ""),
         ("Incident", link(url, f"#{ident}") if ident is not None else ""),
         ("Alerts", str(alerts) if alerts is not None else ""),
+        ("Ticket", link(as_dict(value(snapshot, "ticket")).get("url"), _ticket(snapshot))),
     ]
+
+
+def _ticket(snapshot: Any) -> str:
+    return ticket_label(value(snapshot, "ticket"))
 
 
 def _description(snapshot: Any, room: Room) -> str:
