@@ -8,6 +8,8 @@ Per message kind (written by :mod:`core.incidents.effects`):
   notifies the channel).
 - any other ``incident.*``: every copy of the card is updated with ``chat.update`` to the
   incident as it is now, and the channel card's thread gets the timeline entry.
+- ``rest.granted``, ``rest.cover``, ``rest.refused`` (:mod:`core.rest.messages`): a DM to
+  the payload's ``recipient``.
 
 Cards are rendered from the database at delivery (:func:`core.incidents.cards.current_card`);
 a copy remembers the version it shows, so updates that queued up for one incident cost one
@@ -40,6 +42,8 @@ from core.chat.ports import CardCopy
 from core.incidents.cards import EVENT_WORDS, current_card
 from core.incidents.ports import ClaimedMessage
 from core.ports import Clock, UnitOfWork
+from core.rest.messages import KINDS as REST_KINDS
+from core.rest.messages import rest_text
 from scheduling.outbox import Delivered, Failed, Outcome
 
 log = logging.getLogger("oncall.slack")
@@ -89,6 +93,7 @@ class SlackDestination:
             **SwapMessages(
                 client, new_unit, read_unit, clock, self._dm_of, self._pacer
             ).handlers(),  # swaps: "swap.requested", "swap.decided"
+            **dict.fromkeys(REST_KINDS, self._rest),  # rest after night pages: a DM
         }
 
     def rate_key(self, message: ClaimedMessage) -> tuple[str, timedelta] | None:
@@ -98,6 +103,8 @@ class SlackDestination:
             return f"slack:person:{payload.get('person')}", self._spacing
         if message.kind in ("handover", "coverage_gap"):
             return self._shifts.rate_key(message)
+        if message.kind in REST_KINDS:
+            return f"slack:person:{_recipient(payload)}", self._spacing
         channel = payload.get("slack_channel")
         if channel and payload.get("channel"):
             return f"slack:channel:{channel}", self._spacing
@@ -121,6 +128,22 @@ class SlackDestination:
             outcome = outcome_of(exc, "digest")
             log.warning("digest of %d message(s): %s", len(messages), outcome)
             return {m.id: outcome for m in messages}
+
+    async def _rest(self, message: ClaimedMessage) -> Outcome:
+        """Rest after night pages (``rest.*``, :mod:`core.rest.messages`): one DM to its
+        recipient, plain text escaped."""
+        recipient = _recipient(message.payload)
+        if not recipient:
+            return Delivered()
+        channel = await self._dm_of(recipient)
+        if channel is None:
+            return Failed(f"{recipient} has no Slack id and no Slack user has their email")
+        text = escape(rest_text(message.kind, message.payload))
+        async with self._pacer.post(channel):
+            await self._client.chat_postMessage(
+                channel=channel, text=text, unfurl_links=False, unfurl_media=False
+            )
+        return Delivered()
 
     async def _dm_of(self, person_id: str) -> str | None:
         """The DM channel with the person (opened once); None: no Slack user for them."""
@@ -326,3 +349,10 @@ class SlackDestination:
                     text=escape(f"{word}{by}."),
                 )
         return Delivered()
+
+
+def _recipient(payload: dict[str, Any]) -> str | None:
+    """The id of a rest message's recipient (None when the payload has none)."""
+    recipient = payload.get("recipient")
+    found = recipient.get("id") if isinstance(recipient, dict) else None
+    return str(found) if found else None

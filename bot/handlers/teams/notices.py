@@ -11,6 +11,8 @@ of :mod:`bot.handlers.teams.messages`:
   Each part sent is remembered (``posted_messages``, subject ``handover/<key>/<part>``), so
   a retry after a failure never posts a part twice.
 - ``coverage_gap``: one manager's personal chat.
+- ``rest.granted``, ``rest.cover``, ``rest.refused`` (:mod:`core.rest.messages`): the
+  recipient's personal chat, plain text.
 - ``swap.requested``: the counterpart's personal chat gets the request card with Accept and
   Decline, remembered as ``swap/<id>/counterpart`` (a redelivery posts nothing; a decision
   that raced the post is shown by updating it at once).
@@ -44,6 +46,8 @@ from core.chat.posted import PostedMessage
 from core.incidents.ports import ClaimedMessage
 from core.oncall.notices import brief_to_announce
 from core.ports import Clock, UnitOfWork
+from core.rest.messages import KINDS as REST_KINDS
+from core.rest.messages import rest_text
 from scheduling.outbox import Delivered, Failed, Outcome
 
 log = logging.getLogger("oncall.teams")
@@ -93,6 +97,7 @@ class TeamsNotices:
             "coverage_gap": self.coverage_gap,
             "swap.requested": self.swap_requested,
             "swap.decided": self.swap_decided,
+            **dict.fromkeys(REST_KINDS, self.rest),
         }
 
     async def _posted(self, subject: str) -> PostedMessage | None:
@@ -161,6 +166,19 @@ class TeamsNotices:
         if place is None:
             return Failed(f"manager {manager} cannot be reached in Teams")
         await self._send(place, message_of(gap_card(message.payload, self._clock.now()), place))
+        return Delivered()
+
+    async def rest(self, message: ClaimedMessage) -> Outcome:
+        """Rest after night pages (``rest.*``, :mod:`core.rest.messages`): the recipient's
+        personal chat (else the team channel with an @mention), plain text."""
+        recipient = _id(message.payload.get("recipient"))
+        if not recipient:
+            return Delivered()
+        place = await self._reach.person(recipient, await self._channel_of(message.payload))
+        if place is None:
+            return Failed(f"{recipient} cannot be reached in Teams")
+        text = rest_text(message.kind, message.payload)
+        await self._send(place, message_of(text, place))
         return Delivered()
 
     async def _swap_status(self, swap_id: object) -> str | None:
