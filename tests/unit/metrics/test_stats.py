@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from core.metrics.stats import median, percentile
 
@@ -30,8 +32,8 @@ ROWS = [
 
 @pytest.mark.parametrize(("values", "p", "expected"), ROWS)
 def test_percentile(values: list[int | None], p: int, expected: int | None) -> None:
-    given = [None if v is None else v * M for v in values]
-    assert percentile(given, p) == (None if expected is None else expected * M)
+    measured = [None if v is None else v * M for v in values]
+    assert percentile(measured, p) == (None if expected is None else expected * M)
 
 
 def test_median_is_the_50th() -> None:
@@ -42,3 +44,18 @@ def test_median_is_the_50th() -> None:
 def test_a_percentile_out_of_range_is_refused(p: float) -> None:
     with pytest.raises(ValueError, match="percentile"):
         percentile([M], p)
+
+
+@given(
+    st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=60),
+    st.integers(min_value=1, max_value=100),
+    st.integers(min_value=1, max_value=100),
+)
+def test_percentiles_are_measured_values_and_grow_with_p(values: list[int], p: int, q: int) -> None:
+    given_values = [timedelta(seconds=v) for v in values]
+    low, high = sorted((p, q))
+    found = percentile(given_values, low)
+    assert found in given_values
+    assert found is not None and found <= (percentile(given_values, high) or found)
+    at_or_below = sum(1 for v in given_values if v <= found)
+    assert at_or_below * 100 >= low * len(values)  # at least p% of the values are <= it
