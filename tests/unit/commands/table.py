@@ -29,6 +29,8 @@ TimeOff = tuple[str, str, str, str, str | None]
 """(person, from, to, created by, reason)"""
 Incident = tuple[int, str, str | None]
 """(id, status, assignee) of an incident opened or changed"""
+MaintenanceWindow = tuple[str | None, str | None, str, str, str, str | None]
+"""(service, team, from, to, created by, reason) of a maintenance window made"""
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class Changed:
     incidents: tuple[Incident, ...] = ()
     pages: tuple[str, ...] = ()
     """The service each alert batch handed to ``open_alert`` is pinned to (``oncall_service``)."""
+    windows: tuple[MaintenanceWindow, ...] = ()
 
 
 NOTHING = Changed()
@@ -74,6 +77,7 @@ class Snapshot:
     overrides: dict[int, Override]
     time_off: dict[int, TimeOff]
     incidents: dict[int, Incident]
+    windows: dict[int, MaintenanceWindow] = field(default_factory=dict)
 
 
 async def snapshot(uow: UnitOfWork) -> Snapshot:
@@ -83,6 +87,7 @@ async def snapshot(uow: UnitOfWork) -> Snapshot:
         overrides = await uow.schedules.overrides(lo, hi)
         time_off = await uow.schedules.time_off(lo, hi)
         incidents = await uow.incidents.listing(include_resolved=True, limit=10_000)
+        windows = await uow.maintenance.windows(lo)
     return Snapshot(
         overrides={
             o.id: (o.schedule_id, o.person_id, _time(o.start), _time(o.end), o.created_by, o.reason)
@@ -93,6 +98,17 @@ async def snapshot(uow: UnitOfWork) -> Snapshot:
             for t in time_off
         },
         incidents={i.id: (i.id, i.state.status, i.state.assignee) for i in incidents},
+        windows={
+            w.id: (
+                w.service_id,
+                w.team_id,
+                _time(w.starts_at),
+                _time(w.ends_at),
+                w.created_by,
+                w.reason,
+            )
+            for w in windows
+        },
     )
 
 
@@ -106,6 +122,7 @@ def changed(before: Snapshot, after: Snapshot, pages: tuple[str, ...] = ()) -> C
             v for k, v in sorted(after.incidents.items()) if before.incidents.get(k) != v
         ),
         pages=pages,
+        windows=tuple(v for k, v in sorted(after.windows.items()) if k not in before.windows),
     )
 
 
@@ -132,6 +149,7 @@ HELP_LINES = (
     "/oncall ack",
     "/oncall resolve",
     "/oncall page",
+    "/oncall maintenance",
     "/oncall stats",
     "/oncall help",
 )
@@ -911,6 +929,104 @@ STATS = [
     ),
 ]
 
+MAINTENANCE = [
+    Case(
+        "maintenance: nothing now or coming up",
+        None,
+        "maintenance",
+        says=("No maintenance windows now or coming up.",),
+    ),
+    Case(
+        "maintenance: a manager for a service of their team",
+        "dan",
+        f"maintenance api {WHEN} db upgrade",
+        says=("Maintenance window #1 made: service api, Thu 05 Mar 09:00 UTC",),
+        lines=("not paged",),
+        changed=Changed(
+            windows=(("api", None, "2026-03-05 09:00", "2026-03-05 17:00", "dan", "db upgrade"),)
+        ),
+    ),
+    Case(
+        "maintenance: a manager for their team, from now",
+        "cat",
+        "maintenance WEB now 2026-03-02 12:00",
+        says=("Maintenance window #1 made: team Web",),
+        changed=Changed(
+            windows=((None, "web", "2026-03-02 10:00", "2026-03-02 12:00", "cat", None),)
+        ),
+    ),
+    Case(
+        "maintenance: only the team's managers",
+        "ann",
+        f"maintenance api {WHEN}",
+        says=("Only a manager of Operations may put service api in maintenance. Nothing changed.",),
+        error=True,
+    ),
+    Case(
+        "maintenance: another team's manager",
+        "cat",
+        f"maintenance ops {WHEN}",
+        says=("Only a manager of Operations may put team Operations in maintenance.",),
+        error=True,
+    ),
+    Case(
+        "maintenance: an unknown caller",
+        None,
+        f"maintenance api {WHEN}",
+        says=(NOT_CONFIGURED, "cannot make maintenance windows"),
+        error=True,
+    ),
+    Case(
+        "maintenance: an unknown service or team",
+        "dan",
+        f"maintenance nope {WHEN}",
+        says=("There is no service or team “nope”.",),
+        error=True,
+    ),
+    Case(
+        "maintenance: the end before the start",
+        "dan",
+        "maintenance api 2026-03-05 17:00 2026-03-05 09:00",
+        says=("The to time must be after the from time.",),
+        error=True,
+    ),
+    Case(
+        "maintenance: a window that is over",
+        "dan",
+        "maintenance api 2026-03-01 2026-03-02",
+        says=("The window is over already; give an end in the future. Nothing changed.",),
+        error=True,
+    ),
+    Case(
+        "maintenance: the end is missing",
+        "dan",
+        "maintenance api 2026-03-05",
+        says=("The to time is missing.",),
+        error=True,
+    ),
+    Case(
+        "maintenance: a time that cannot be read",
+        "dan",
+        "maintenance api soon later",
+        says=("Cannot read “soon” as the from time",),
+        error=True,
+    ),
+    Case(
+        "maintenance: cancel an unknown window",
+        "dan",
+        "maintenance cancel 9",
+        says=("There is no maintenance window 9. Nothing changed.",),
+        error=True,
+    ),
+    Case(
+        "maintenance: cancel needs an id",
+        "dan",
+        "maintenance cancel soon",
+        says=("Usage: /oncall maintenance cancel <id>",),
+        error=True,
+    ),
+]
+
 CASES: list[Case] = [
     *WHO,
     *SCHEDULE,
@@ -923,4 +1039,5 @@ CASES: list[Case] = [
     *CONFIG,
     *SWAP,
     *STATS,
+    *MAINTENANCE,
 ]
