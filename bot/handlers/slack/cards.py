@@ -81,6 +81,8 @@ def _status(snapshot: Any, people: SnapshotPeople) -> str:
     snoozed = date(value_of(snapshot, "snoozed_until"))
     if snoozed and status != "resolved":
         text += f"\n:zzz: Snoozed until {snoozed}"
+    if (held := date(value_of(snapshot, "maintenance_until"))) and status == "triggered":
+        text += f"\n:construction: In maintenance until {held} (not paged until then)"
     return text
 
 

@@ -113,7 +113,9 @@ def _status(snapshot: Any, people: People) -> str:
     snoozed = date(value(snapshot, "snoozed_until")) if status != "resolved" else ""
     opened = date(value(snapshot, "opened_at"))
     snooze_line = f"💤 Snoozed until {snoozed}" if snoozed else ""
-    return lines(text, snooze_line, f"Opened {opened}" if opened else "")
+    held = date(value(snapshot, "maintenance_until")) if status == "triggered" else ""
+    held_line = f"🚧 In maintenance until {held} (not paged until then)" if held else ""
+    return lines(text, snooze_line, held_line, f"Opened {opened}" if opened else "")
 
 
 def _facts(snapshot: Any, people: People, url: str | None, room: Room) -> list[tuple[str, str]]:
