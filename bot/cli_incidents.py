@@ -103,7 +103,9 @@ def incident_json(record: IncidentRecord) -> dict[str, Any]:
 async def listing(
     settings: Settings, *, include_resolved: bool, limit: int
 ) -> tuple[dict[str, Any], list[str]]:
-    """Open incidents (all with ``include_resolved``), newest first."""
+    """Open incidents (all with ``include_resolved``), newest first, each with its ticket
+    (``{"system", "key", "url", "status"}`` or null; the table shows its key)."""
+    from core.tickets.record import ticket_link
     from storage.uow import SqlUnitOfWork, session_factory
 
     if not 1 <= limit <= 1000:
@@ -113,10 +115,11 @@ async def listing(
         SqlUnitOfWork(session_factory(engine), write=False) as uow,
     ):
         records = await uow.incidents.listing(include_resolved, limit)
-    rows = [incident_json(r) for r in records]
+        tickets = await uow.tickets.for_incidents([r.id for r in records])
+    rows = [{**incident_json(r), "ticket": ticket_link(tickets.get(r.id))} for r in records]
     lines = [
         f"#{r['id']:<5} {r['status']:<12} {r['severity']:<9} {r['service']:<18} tier {r['tier']}  "
-        f"{r['assignee'] or '-':<10} {r['title']}"
+        f"{r['assignee'] or '-':<10} {(r['ticket'] or {}).get('key') or '-':<9} {r['title']}"
         for r in rows
     ] or ["no open incidents" if not include_resolved else "no incidents"]
     return {"incidents": rows}, lines

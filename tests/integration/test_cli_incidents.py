@@ -70,6 +70,7 @@ def test_incidents_json_shape_then_ack_and_resolve(env: dict[str, str]) -> None:
                 "opened_at": "2026-03-04T11:00:00+00:00",
                 "acknowledged_at": None,
                 "resolved_at": None,
+                "ticket": None,  # no worker ran: the ticket is not made yet
             }
         ]
     }
