@@ -14,6 +14,7 @@ import typer
 from bot import (
     cli_changes,
     cli_config,
+    cli_history,
     cli_ical,
     cli_incidents,
     cli_maintenance,
@@ -44,6 +45,7 @@ for command in (
     cli_incidents.incidents,
     cli_incidents.ack,
     cli_incidents.resolve,
+    cli_history.history,
     cli_maintenance.maintenance,
     cli_report.report,
 ):

@@ -1,0 +1,1 @@
+"""Assignment history: who was on call, who changed it, who was paged and who answered."""
