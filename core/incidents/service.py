@@ -328,8 +328,11 @@ async def _end_hold(
     if record is None or record.state.status == "resolved":
         return  # resolved in the window: nothing to page
     later = await maintenance_until(uow, config, hold.service_id, hold.team_id, now)
-    if later is not None:
+    if later is not None:  # extended, or another window follows on: wait for its end
         await uow.maintenance.hold(record.id, hold.service_id, hold.team_id, later, hold.pages, now)
+        await uow.incidents.add_event(
+            record.id, now, "maintenance", None, {"until": later.isoformat()}
+        )
         return
     await _apply(uow, config, record, MaintenanceEnded(hold.pages), None, now)
 

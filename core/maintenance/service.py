@@ -165,6 +165,9 @@ async def reconcile_holds(uow: UnitOfWork, config: Configuration, now: datetime)
         end = maintenance_end(windows, hold.service_id, hold.team_id, now) or now
         if end != hold.due_at and not (hold.due_at <= now and end == now):
             await uow.maintenance.move_hold(hold.incident_id, end)
+            await uow.incidents.add_event(
+                hold.incident_id, now, "maintenance", None, {"until": end.isoformat()}
+            )
             moved += 1
     return moved
 

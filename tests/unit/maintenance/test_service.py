@@ -131,6 +131,10 @@ async def test_an_extended_window_pages_at_its_real_end() -> None:
     await window(s, T0 + H, T0 + 3 * H, service="api")  # touching: extends the maintenance
     assert await fire(s, T0 + H) == 0 and pages(s) == []
     assert await fire(s, T0 + 3 * H) == 1 and pages(s) == [(1, "ann")]
+    assert [e.detail["until"] for e in s.events if e.kind == "maintenance"] == [
+        (T0 + H).isoformat(),  # opened under the first window
+        (T0 + 3 * H).isoformat(),  # moved when the touching one was made
+    ]
 
 
 async def test_a_window_extended_in_the_configuration_waits_for_its_real_end() -> None:
