@@ -26,7 +26,7 @@ from core.incidents.lifecycle import (
 )
 from core.incidents.ports import IncidentRecord, OutboxMessage
 from core.incidents.routing import severity_of
-from core.maintenance.windows import NOTE as MAINTENANCE_NOTE
+from core.maintenance.windows import shown_until
 from core.oncall.views import load_state, who_for
 from core.ports import UnitOfWork
 
@@ -78,9 +78,7 @@ def incident_snapshot(
         if policy
         else [],
         "alerts": record.alert_count,
-        "maintenance_until": record.annotations.get(MAINTENANCE_NOTE)
-        if state.status == "triggered" and not state.pages
-        else None,
+        "maintenance_until": held.isoformat() if (held := shown_until(record, state)) else None,
     }
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from core.config.model import Configuration
 from core.config.timefmt import zone
+from core.incidents.lifecycle import IncidentState
 from core.incidents.ports import IncidentRecord
 from core.maintenance.ports import StoredWindow
 from core.schedule.wallclock import to_instant
@@ -91,6 +92,15 @@ def held_until(record: IncidentRecord) -> datetime | None:
         return datetime.fromisoformat(raw) if isinstance(raw, str) else None
     except ValueError:
         return None
+
+
+def shown_until(record: IncidentRecord, state: IncidentState) -> datetime | None:
+    """The "in maintenance until" time to show: the window end the incident was opened under,
+    while it is held (still triggered and not paging); None otherwise. Edge case: a window
+    extended after the opening shows the first end (the timeline has each move)."""
+    if state.status != "triggered" or state.pages:
+        return None
+    return held_until(record)
 
 
 def current_and_upcoming(windows: Sequence[Window], now: datetime) -> list[Window]:
