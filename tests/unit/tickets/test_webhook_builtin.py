@@ -128,3 +128,19 @@ async def test_builtin_tickets_are_numbered_commented_and_closed() -> None:
         ("acknowledged", "Acknowledged by Alice Example."),
         ("resolve", "Resolved by Alice Example. The ticket is closed with the incident."),
     ]
+
+
+async def test_a_review_is_a_comment_once() -> None:
+    world = await World().start()
+    destination = world.destination(BuiltinTracker(world.unit))
+    review = {"summary": "Disk full", "cause": "no rotation", "follow_ups": ["rotate logs"],
+              "author": "alice"}  # fmt: skip
+    message = await world.message("review", event=9, review=review)
+    assert await destination.deliver(message) == later()  # no ticket yet: it waits
+    assert await destination.deliver(await world.message("open")) == ok()
+    assert await destination.deliver(message) == ok()
+    assert await destination.deliver(message) == ok()
+    async with world.unit() as uow:
+        [made] = [c for c in await uow.tickets.comments(world.incident_id) if c.kind == "review"]
+    assert made.body.splitlines()[:2] == ["Post-incident review", "Author: Alice Example"]
+    assert "- rotate logs" in made.body.splitlines()
