@@ -171,6 +171,8 @@ async def counts(engine: AsyncEngine) -> tuple[int, int]:
         ("prom", b"{not json", TOKEN, 400, "not JSON"),
         ("prom", b'{"a": NaN}', TOKEN, 400, "not JSON"),
         ("prom", b"[" * 100 + b"]" * 100, TOKEN, 400, "not JSON"),
+        ("prom", b"\xff\xfe{}", TOKEN, 400, "not JSON"),
+        ("prom", b'{"a": "\\u0000"}', TOKEN, 400, "not JSON"),
         ("prom", b'{"big": "' + b"x" * (1024 * 1024) + b'"}', TOKEN, 413, "larger than 1 MiB"),
     ],
 )
