@@ -26,6 +26,8 @@ class Action(StrEnum):
     OPEN_OVERRIDE = "open.override"  # value: "" or a prefill (schedule id, window)
     OPEN_SWAP = "open.swap"
     OPEN_CONFIG = "open.config"
+    OPEN_REVIEW = "open.review"  # value: the incident id (opens the review form)
+    SUBMIT_REVIEW = "review.submit"  # Teams' review card; data: the incident id and the fields
 
 
 class View(StrEnum):
@@ -35,6 +37,7 @@ class View(StrEnum):
     OVERRIDE = "view.override"
     SWAP = "view.swap"
     CONFIG = "view.config"
+    REVIEW = "view.review"  # private_metadata: {"incident": id}
 
 
 INCIDENT_VERBS: dict[Action, Verb] = {

@@ -32,6 +32,7 @@ from bot.handlers.slack.listeners import register
 from bot.handlers.slack.modals import register_modals
 from bot.handlers.slack.people import SlackPeople
 from bot.handlers.slack.request_body import slack_json
+from bot.handlers.slack.review import register_reviews
 from bot.handlers.slack.swaps import register_swaps
 from bot.settings import Settings
 from core.incidents.ports import AlertBatch
@@ -97,6 +98,7 @@ class SlackSurface:
             register_swaps,  # swaps: Accept, Decline, Withdraw and the swap modal (swaps.py)
             register_modals,  # modals: time off, override (modals.py)
             register_config,  # config: the managers' rotation modal (config_modal.py)
+            register_reviews,  # post-incident reviews: the button and the modal (review.py)
         ]
         for registrar in registrars:
             registrar(self.bolt, deps)

@@ -8,6 +8,7 @@ Per message kind (written by :mod:`core.incidents.effects`):
   notifies the channel).
 - any other ``incident.*``: every copy of the card is updated with ``chat.update`` to the
   incident as it is now, and the channel card's thread gets the timeline entry.
+- ``review.offer``: the responder's DM offers the review form (:mod:`bot.handlers.slack.review`).
 - ``rest.granted``, ``rest.cover``, ``rest.refused`` (:mod:`core.rest.messages`): a DM to
   the payload's ``recipient``.
 
@@ -35,6 +36,7 @@ from bot.handlers.slack.digests import SlackDigests
 from bot.handlers.slack.errors import error_code, outcome_of
 from bot.handlers.slack.mrkdwn import escape
 from bot.handlers.slack.pacing import Pacer
+from bot.handlers.slack.review import ReviewOffers
 from bot.handlers.slack.shifts import ShiftMessages
 from bot.handlers.slack.swap_messages import SwapMessages
 from core.chat import identity
@@ -95,6 +97,7 @@ class SlackDestination:
             ).handlers(),  # swaps: "swap.requested", "swap.decided"
             **dict.fromkeys(REST_KINDS, self._rest),  # rest after night pages: a DM
         }
+        self._reviews = ReviewOffers(client, new_unit, read_unit, clock, self._dm_of, self._pacer)
 
     def rate_key(self, message: ClaimedMessage) -> tuple[str, timedelta] | None:
         """Posts into one channel (or one person's DM) at most one a second."""
@@ -183,6 +186,9 @@ class SlackDestination:
                 return outcome
         method = "?"
         try:
+            if message.kind == "review.offer":  # a DM of its own, not the incident's card
+                method = "review offer"
+                return await self._reviews.offer(message)
             card = await self._card(message.incident_id)
             if card is None:
                 return Failed(f"no incident {message.incident_id}")
