@@ -13,6 +13,8 @@ Per message kind (written by :mod:`core.incidents.effects`):
   as it is now, and the channel card's thread gets the timeline entry, as in Slack (once per
   message: remembered as ``event/<message key>``).
 - ``handover``, ``coverage_gap``, ``swap.*``: :mod:`bot.handlers.teams.notices`.
+- ``review.offer``: the review form in the responder's personal chat
+  (:mod:`bot.handlers.teams.review`).
 - anything else: Delivered, with a log line.
 
 Cards are rendered from the database at delivery; a copy remembers the version it shows, so
@@ -44,6 +46,7 @@ from bot.handlers.teams.reach import (
     text_activity,
     thread_of,
 )
+from bot.handlers.teams.review import ReviewOffers
 from bot.handlers.teams.sender import SPACING, ConnectorError, TeamsSender, outcome_of
 from core.chat.ports import CardCopy
 from core.chat.posted import PostedMessage
@@ -80,6 +83,7 @@ class TeamsDestination:
         self._by_kind: dict[str, Callable[[ClaimedMessage], Awaitable[Outcome]]] = (
             notices.handlers()
         )
+        self._reviews = ReviewOffers(sender, self._reach, new_unit, read_unit, clock)
 
     def rate_key(self, message: ClaimedMessage) -> tuple[str, timedelta] | None:
         """Posts into one conversation spaced by Teams' per-conversation limit
@@ -97,6 +101,8 @@ class TeamsDestination:
                     log.info("not shown in Teams (yet): %s %s", message.kind, message.key)
                     return Delivered()
                 return await handler(message)
+            if message.kind == "review.offer":  # the review form (bot.handlers.teams.review)
+                return await self._reviews.offer(message)
             card = await self._card(message.incident_id)
             if card is None:
                 return Failed(f"no incident {message.incident_id}")

@@ -8,7 +8,8 @@
   plain text.
 - A card's ``Action.Execute`` (``adaptiveCard/action``) carries its verb (an
   :class:`~bot.commands.actions.Action` value) and its ids in ``data``: incident actions go to
-  :func:`core.chat.responses.incident_action`, swap answers to :func:`bot.commands.swap.decide`.
+  :func:`core.chat.responses.incident_action`, swap answers to :func:`bot.commands.swap.decide`,
+  a review form's submission to :func:`bot.handlers.teams.review.submit_from_card`.
   The invoke is answered with the card as it now is (Universal Actions show it to the one who
   clicked at once; every other copy is updated by the outbox), or with a message.
 - ``installationUpdate`` and the bot's own ``conversationUpdate`` keep or retire the
@@ -34,6 +35,7 @@ from bot.commands.replies import Reply
 from bot.handlers.teams.cards import ATTACHMENT_TYPE, REFRESH_VERB, attachment, incident_card
 from bot.handlers.teams.deps import TeamsDeps
 from bot.handlers.teams.render import reply_card, reply_text
+from bot.handlers.teams.review import submit_from_card
 from core.chat.responses import incident_action
 from core.incidents.cards import current_card
 
@@ -144,6 +146,11 @@ class OncallTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             return await self._current(data.get("incident"))
         if verb in OPEN_HINTS:
             return _message(OPEN_HINTS[verb])
+        if verb == Action.SUBMIT_REVIEW.value:  # the review form (bot.handlers.teams.review)
+            person = await self.deps.people.person_of(turn_context)
+            deps = self.deps
+            answer = await submit_from_card(deps.new_unit, deps.read_unit, deps.clock, person, data)
+            return _card(answer) if isinstance(answer, dict) else _message(answer)
         if verb not in VERBS and verb not in SWAP_VERBS:
             return _message("That button is not one of mine.")
         person = await self.deps.people.person_of(turn_context)
