@@ -3,7 +3,11 @@ timeline says so, and the incident's cards are refreshed to show the link.
 
 Everything here is one unit of work: the ticket, the timeline entry (``ticket``) and the
 chat message (``incident.ticket``, which updates every copy of the card in place; its key is
-one per incident, so a ticket recorded twice refreshes once). When the incident has a ticket
+one per incident, so a ticket recorded twice refreshes once). The builtin tracker asks for no
+refresh: its ticket is recorded within moments of the card's post, its link is the incident
+page the card links already, and a refresh per incident would double the card updates of an
+alert storm; its cards show the ticket from their next update (or their post, when it comes
+after). When the incident has a ticket
 already, that one is returned and nothing else is written. None: another ticket of the
 system holds the key (two builtin tickets numbered at once): nothing is written.
 """
@@ -33,10 +37,10 @@ def ticket_link(ticket: TicketRecord | None) -> dict[str, Any] | None:
 
 
 async def record_ticket(
-    uow: UnitOfWork, ticket: TicketRecord, now: datetime
+    uow: UnitOfWork, ticket: TicketRecord, now: datetime, *, refresh: bool = True
 ) -> TicketRecord | None:
-    """Store ``ticket`` with its timeline entry and card refresh (see the module docstring);
-    the caller commits."""
+    """Store ``ticket`` with its timeline entry and (``refresh``) the card refresh (see the
+    module docstring); the caller commits."""
     existing = await uow.tickets.for_incident(ticket.incident_id)
     if existing is not None:
         return existing
@@ -45,7 +49,9 @@ async def record_ticket(
         return stored
     detail = {"system": ticket.system, "key": ticket.key, "url": safe_url(ticket.url)}
     await uow.incidents.add_event(ticket.incident_id, now, "ticket", None, detail)
-    refresh = OutboxMessage(
+    if not refresh:
+        return stored
+    message = OutboxMessage(
         key=f"incident/{ticket.incident_id}/ticket",
         destination="chat",
         kind="incident.ticket",
@@ -53,7 +59,7 @@ async def record_ticket(
         created_at=now,
         incident_id=ticket.incident_id,
     )
-    await uow.outbox.add_many([refresh])
+    await uow.outbox.add_many([message])
     return stored
 
 

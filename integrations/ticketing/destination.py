@@ -52,7 +52,11 @@ class TicketDestination:
         self._base_url = base_url
 
     def rate_key(self, message: ClaimedMessage) -> tuple[str, timedelta] | None:
-        """One lane per incident, no spacing: its messages go in order, one at a time."""
+        """One lane per incident, no spacing: its messages go in order, one at a time. The
+        builtin tracker has one lane for all: its numbers are drawn one after another (two
+        drawn at once would collide, and one of them wait for a retry)."""
+        if self.tracker.system == "builtin":
+            return "builtin", timedelta(0)
         return f"incident:{message.incident_id or message.key}", timedelta(0)
 
     async def deliver(self, message: ClaimedMessage) -> TicketResult:
@@ -141,7 +145,8 @@ class TicketDestination:
             updated_at=now,
         )
         async with self._new_unit() as uow:
-            stored = await record_ticket(uow, record, now)
+            refresh = self.tracker.system != "builtin"  # core.tickets.record says why
+            stored = await record_ticket(uow, record, now, refresh=refresh)
             await uow.commit()
         return stored
 

@@ -176,7 +176,7 @@ async def test_a_resolved_delivery_resolves_the_incident(store: Store) -> None:
     assert steps(store) == [("escalate", T0 + 5 * MIN, 0, "cancelled")]
     assert outbox(store)[3:] == [
         ("incident.resolved", "alertmanager"),
-        ("resolve", None),
+        ("resolve", "alertmanager"),  # the ticket's closing comment names who resolved
         ("review.offer", "ann"),  # the review is offered to who was paged (core.reviews)
     ]
     assert [(a.status, a.ends_at, a.last_seen_at) for a in store.alerts] == [("resolved", T0, done)]
@@ -284,7 +284,7 @@ async def test_acknowledge_stops_the_escalation(store: Store) -> None:
     )
     assert state_of(store) == state
     assert steps(store) == [("escalate", T0 + 5 * MIN, 0, "cancelled")]
-    assert outbox(store)[-1] == ("incident.acknowledged", "bob")
+    assert outbox(store)[-2:] == [("incident.acknowledged", "bob"), ("acknowledged", "bob")]
     assert events(store)[-1] == ("acknowledge", "bob")
     assert await fire_due(unit(store), T0 + 60 * MIN, worker="w") == 0
 
@@ -295,7 +295,7 @@ async def test_resolve_by_a_person_closes_the_ticket(store: Store) -> None:
     assert (state.status, state.resolved_by, state.resolved_at) == ("resolved", "ann", T0 + 3 * MIN)
     assert outbox(store)[-3:] == [
         ("incident.resolved", "ann"),
-        ("resolve", None),
+        ("resolve", "ann"),
         ("review.offer", "ann"),  # the review is offered to the responder (core.reviews)
     ]
     async with unit(store) as uow:
@@ -341,7 +341,11 @@ async def test_an_unacknowledged_incident_escalates_to_tier_two(store: Store) ->
     assert await fire_due(unit(store), T0 + 5 * MIN, worker="w") == 1
     state = state_of(store)
     assert (state.status, state.tier, state.cycle, state.assignee) == ("triggered", 1, 0, "dan")
-    assert outbox(store)[3:] == [("page", "dan"), ("incident.escalated", None)]
+    assert outbox(store)[3:] == [
+        ("page", "dan"),
+        ("incident.escalated", None),
+        ("escalated", None),  # the ticket's comment (core.incidents.effects.TICKET_KINDS)
+    ]
     assert store.outbox["incident/1/event/4/1"].payload["incident"]["tier"] == 2
     assert steps(store) == [
         ("escalate", T0 + 5 * MIN, 0, "fired"),
