@@ -90,6 +90,13 @@ class SqlTickets:
             .values(status=status, updated_at=now)
         )
 
+    async def set_assignee(self, incident_id: int, person_id: str | None, now: datetime) -> None:
+        await self._session.execute(
+            update(TICKETS)
+            .where(TICKETS.c.incident_id == incident_id)
+            .values(assignee=person_id, updated_at=now)
+        )
+
     async def add_comment(self, comment: TicketComment) -> bool:
         statement = (
             insert_for(dialect_name(self._session), COMMENTS)

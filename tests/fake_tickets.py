@@ -57,6 +57,13 @@ class FakeTickets:
                 ticket, status=status, updated_at=instant(now)
             )
 
+    async def set_assignee(self, incident_id: int, person_id: str | None, now: datetime) -> None:
+        ticket = self._store.tickets.get(incident_id)
+        if ticket is not None:
+            self._store.tickets[incident_id] = replace(
+                ticket, assignee=person_id, updated_at=instant(now)
+            )
+
     async def add_comment(self, comment: TicketComment) -> bool:
         if comment.incident_id not in self._store.incidents:
             raise FakeIntegrityError(f"no incident {comment.incident_id}")

@@ -246,7 +246,9 @@ class FakeTrackers:
                 "key": key,
                 "self": f"{self.url}/rest/api/{version}/issue/{issue_id}",
             }
-        match = re.fullmatch(rf"/rest/api/{version}/issue/([^/]+)(/comment|/transitions)?", path)
+        match = re.fullmatch(
+            rf"/rest/api/{version}/issue/([^/]+)(/comment|/transitions|/assignee)?", path
+        )
         if match is None or match.group(1) not in self.jira_issues:
             return 404, {
                 "errorMessages": ["Issue does not exist or you do not have permission to see it."],
@@ -259,6 +261,14 @@ class FakeTrackers:
                 return 400, {"errorMessages": [], "errors": {"comment": "wrong body format"}}
             self.comments.setdefault(issue["key"], []).append(text)
             return 201, {"id": str(next(self._ids)), "body": text}
+        if match.group(2) == "/assignee" and method == "PUT":
+            user = body or {}
+            if (
+                user.get("accountId") if cloud else user.get("name")
+            ) not in self.jira_users.values():
+                return 400, {"errorMessages": [], "errors": {"assignee": "User cannot be assigned"}}
+            issue["fields"]["assignee"] = user
+            return 204, None
         if match.group(2) == "/transitions" and method == "GET":
             return 200, {
                 "expand": "transitions",
@@ -345,6 +355,11 @@ class FakeTrackers:
             self.comments.setdefault(f"#{number}", []).append((body or {}).get("body"))
             return 201, {"id": next(self._ids), "body": (body or {}).get("body")}
         if method == "PATCH":
-            issue.update({k: v for k, v in (body or {}).items() if k in ("state", "state_reason")})
+            fields = body or {}
+            if any(login not in self.collaborators for login in fields.get("assignees", [])):
+                return 422, {"message": "Validation Failed", "errors": [{"field": "assignees"}]}
+            issue.update({k: v for k, v in fields.items() if k in ("state", "state_reason")})
+            if "assignees" in fields:
+                issue["assignees"] = [{"login": n} for n in fields["assignees"]]
             return 200, issue
         return 405, {"message": "method not allowed"}

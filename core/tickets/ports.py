@@ -94,6 +94,10 @@ class TicketRepository(Protocol):
         """Record the ticket open or closed; no ticket: nothing happens."""
         ...
 
+    async def set_assignee(self, incident_id: int, person_id: str | None, now: datetime) -> None:
+        """Record who the tracker has as assignee (None: nobody); no ticket: nothing happens."""
+        ...
+
     async def add_comment(self, comment: TicketComment) -> bool:
         """Record a comment; False when one of that key exists (then nothing changes)."""
         ...

@@ -34,6 +34,9 @@ class BuiltinTracker:
     async def comment(self, ticket: TicketRecord, event: TicketEvent, body: Document) -> str | None:
         return None  # the recorded comment is the builtin ticket's comment
 
+    async def assign(self, ticket: TicketRecord, event: TicketEvent, person_id: str) -> bool:
+        return True  # the recorded assignee is the builtin ticket's
+
     async def close(self, ticket: TicketRecord, event: TicketEvent) -> None:
         return None  # the recorded status is the builtin ticket's status
 

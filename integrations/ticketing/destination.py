@@ -9,7 +9,9 @@ What each message does (``kind``):
   refresh of the incident's cards, which then show the link). When the tracker could not
   take the paged engineer as assignee, a comment says who was paged.
 - ``acknowledged``, ``escalated``, ``reassigned``, ``review``: a comment. Before the ticket
-  exists (its ``open`` still retrying) they wait: Retry.
+  exists (its ``open`` still retrying) they wait: Retry. An escalation or a reassignment to
+  someone else also makes them the assignee (unassigned when the tracker has no such user:
+  the comment says who is paged).
 - ``resolve``: the closing comment, then the ticket is closed.
 
 Every comment is recorded under its message key, so a redelivered message (at least once)
@@ -100,6 +102,15 @@ class TicketDestination:
         if not done:
             body = comment(message.kind, event.payload, config, self._base_url)
             await self._comment(ticket, event, body, message.key)
+        paged = event.snapshot.get("assignee")
+        moved = message.kind in ("escalated", "reassigned") and paged and paged != ticket.assignee
+        if moved and ticket.status == "open":
+            assigned = await self.tracker.assign(ticket, event, str(paged))
+            async with self._new_unit() as uow:
+                await uow.tickets.set_assignee(
+                    incident_id, str(paged) if assigned else None, self._clock.now()
+                )
+                await uow.commit()
         if message.kind == "resolve" and ticket.status != "closed":
             await self.tracker.close(ticket, event)
             async with self._new_unit() as uow:

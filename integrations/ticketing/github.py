@@ -95,6 +95,21 @@ class GitHubTracker:
         _, answer = await self._client.call("POST", path, body={"body": markdown(body)})
         return str(answer["id"]) if isinstance(answer, dict) and "id" in answer else None
 
+    async def assign(self, ticket: TicketRecord, event: TicketEvent, person_id: str) -> bool:
+        """Replace the assignees with the person's login; False without one, or when GitHub
+        refuses it (422: not a collaborator)."""
+        person = event.config.person(person_id)
+        if person is None or not person.github:
+            return False
+        body = {"assignees": [person.github]}
+        status, issue = await self._client.call(
+            "PATCH", self._issue(ticket), body=body, accept=(422,)
+        )
+        logins = [
+            a.get("login") for a in (issue or {}).get("assignees") or [] if isinstance(a, dict)
+        ]
+        return status != 422 and person.github in logins
+
     async def close(self, ticket: TicketRecord, event: TicketEvent) -> None:
         path = self._issue(ticket)
         await self._client.call(

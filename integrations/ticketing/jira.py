@@ -164,6 +164,16 @@ class JiraTracker:
         _, answer = await self._client.call("POST", path, body={"body": await self._render(body)})
         return str(answer["id"]) if isinstance(answer, dict) and "id" in answer else None
 
+    async def assign(self, ticket: TicketRecord, event: TicketEvent, person_id: str) -> bool:
+        """``PUT .../issue/{key}/assignee`` with the person's Jira user, found by email; False
+        when Jira has none or refuses them (400: not assignable in the project)."""
+        user, _why = await self._user(event.config.person(person_id))
+        if user is None:
+            return False
+        path = f"{await self._api()}/issue/{quote(ticket.key, safe='')}/assignee"
+        status, _ = await self._client.call("PUT", path, body=user, accept=(400,))
+        return status != 400
+
     async def close(self, ticket: TicketRecord, event: TicketEvent) -> None:
         issue = f"{await self._api()}/issue/{quote(ticket.key, safe='')}"
         _, answer = await self._client.call("GET", f"{issue}/transitions")

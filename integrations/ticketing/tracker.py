@@ -58,6 +58,10 @@ class Tracker(Protocol):
         """Comment; returns the tracker's id of the comment, if it gives one."""
         ...
 
+    async def assign(self, ticket: TicketRecord, event: TicketEvent, person_id: str) -> bool:
+        """Make ``person_id`` the assignee; False when the tracker has no such user."""
+        ...
+
     async def close(self, ticket: TicketRecord, event: TicketEvent) -> None:
         """Close the ticket (Jira: transition to done; GitHub: state closed)."""
         ...

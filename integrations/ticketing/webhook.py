@@ -97,6 +97,9 @@ class WebhookTracker:
         await self._post(event, {"ticket": link, "text": markdown(body)})
         return None
 
+    async def assign(self, ticket: TicketRecord, event: TicketEvent, person_id: str) -> bool:
+        return True  # the event just sent names the incident's assignee
+
     async def close(self, ticket: TicketRecord, event: TicketEvent) -> None:
         return None  # the resolve event closed it
 

@@ -94,12 +94,17 @@ async def test_one_ticket_per_incident(units: Callable[[], UnitOfWork]) -> None:
         assert await uow.tickets.for_incident(three) is None
         await uow.tickets.set_status(one, "closed", at("2026-03-02 11:00"))
         await uow.tickets.set_status(three, "closed", T0)  # no ticket: nothing happens
+        await uow.tickets.set_assignee(two, None, at("2026-03-02 10:30"))
+        await uow.tickets.set_assignee(three, "ann", T0)  # no ticket: nothing happens
         await uow.commit()
     async with units() as uow:
         closed = await uow.tickets.for_incident(one)
         assert closed is not None
         assert (closed.status, closed.updated_at) == ("closed", at("2026-03-02 11:00"))
         assert await uow.tickets.for_incident(three) is None
+        moved = await uow.tickets.for_incident(two)
+        assert moved is not None
+        assert (moved.assignee, moved.updated_at) == (None, at("2026-03-02 10:30"))
 
 
 async def test_nothing_is_kept_without_a_commit(units: Callable[[], UnitOfWork]) -> None:

@@ -5,6 +5,7 @@ down then back, a create that timed out after GitHub made it, refused assignees,
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 
 import aiohttp
@@ -211,3 +212,39 @@ async def test_an_unknown_kind_is_refused(fake: FakeTrackers) -> None:
     destination = world.destination(github(fake, world))
     result = await destination.deliver(await world.message("reopen"))
     assert not result.ok and not result.retry and "reopen" in (result.error or "")
+
+
+async def test_an_escalation_moves_the_assignee(fake: FakeTrackers) -> None:
+    world = await World().start()
+    destination = world.destination(github(fake, world))
+    try:
+        assert await destination.deliver(await world.message("open")) == ok()
+        async with world.unit() as uow:  # the escalation paged bob, then alice was made responsible
+            await uow.incidents.save_state(
+                world.incident_id, replace(world.incident.state, assignee="bob", tier=1)
+            )
+            await uow.commit()
+        escalated = await world.message("escalated", event=2)
+        assert await destination.deliver(escalated) == ok()
+        [issue] = fake.github_issues.values()
+        assert issue["assignees"] == [{"login": "alice-gh"}]  # GitHub refused bob's login
+        async with world.unit() as uow:
+            ticket = await uow.tickets.for_incident(world.incident_id)
+        assert ticket is not None and ticket.assignee is None
+        async with world.unit() as uow:
+            await uow.incidents.save_state(
+                world.incident_id, replace(world.incident.state, assignee="alice")
+            )
+            await uow.commit()
+        reassigned = await world.message("reassigned", event=3, actor="bob")
+        assert await destination.deliver(reassigned) == ok()
+        assert issue["assignees"] == [{"login": "alice-gh"}]
+        async with world.unit() as uow:
+            ticket = await uow.tickets.for_incident(world.incident_id)
+        assert ticket is not None and ticket.assignee == "alice"
+        assert [shown(c).splitlines()[0] for c in fake.comments["#1"]] == [
+            "Escalated (nobody acknowledged in time) to tier 2: Bob is paged.",
+            "Reassigned to Alice Example by Bob.",
+        ]
+    finally:
+        await destination.aclose()

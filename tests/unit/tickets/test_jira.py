@@ -5,6 +5,7 @@ Jira does not know; a refused component; down then back; a create that timed out
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -191,5 +192,29 @@ async def test_no_way_to_done_is_an_error_unless_done_already() -> None:
             fake.jira_issues["OPS-1"]["status"] = {"statusCategory": {"key": "done"}}
             assert await destination.deliver(await world.message("resolve", event=2)) == ok()
             assert len(fake.comments["OPS-1"]) == 1  # the closing comment once
+        finally:
+            await destination.aclose()
+
+
+async def test_a_reassignment_moves_the_jira_assignee() -> None:
+    with FakeTrackers(jira_deployment="Cloud") as fake:
+        world = await World(assignee="bob").start()
+        destination = world.destination(jira(fake, world))
+        try:
+            assert await destination.deliver(await world.message("open")) == ok()
+            async with world.unit() as uow:
+                await uow.incidents.save_state(
+                    world.incident_id, replace(world.incident.state, assignee="alice")
+                )
+                await uow.commit()
+            reassigned = await world.message("reassigned", event=2, actor="bob")
+            assert await destination.deliver(reassigned) == ok()
+            assert await destination.deliver(reassigned) == ok()
+            [issue] = fake.jira_issues.values()
+            assert issue["fields"]["assignee"] == {"accountId": "alice-jira"}
+            assert len(fake.made("PUT", "/assignee$")) == 1
+            async with world.unit() as uow:
+                ticket = await uow.tickets.for_incident(world.incident_id)
+            assert ticket is not None and ticket.assignee == "alice"
         finally:
             await destination.aclose()
