@@ -548,7 +548,9 @@ async def the_alert_path_writes_the_same_rows(backend: Backend) -> None:
         ("open", "3"),  # the ticket: critical asks for one
         ("page", "1"),
         ("incident.escalated", "2"),
+        ("escalated", "3"),  # a comment on the ticket
         ("incident.acknowledged", "1"),
+        ("acknowledged", "2"),
     ]
     people = [
         r[0]["person"] for r in await backend.rows("outbox", ("payload",)) if "person" in r[0]
