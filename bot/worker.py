@@ -94,7 +94,13 @@ def destinations(
 class TicketOutbox:
     """The ``ticket`` destination: the tracker ``ONCALL_TICKETING`` names
     (:mod:`integrations.ticketing`), its results as the outbox's outcomes (integrations do
-    not import ``scheduling``)."""
+    not import ``scheduling``).
+
+    A tracker that is down delays its tickets and never loses them: with the sender's backoff
+    (at most ten minutes apart) :attr:`max_attempts` keeps a ticket waiting about three days,
+    where chat messages are given up after an hour."""
+
+    max_attempts = 450
 
     def __init__(self, settings: Settings, new_unit: Callable[[], SqlUnitOfWork], clock: Clock):
         from integrations.ticketing.compose import ticket_destination

@@ -129,6 +129,13 @@ class OutboxSender:
     clock: Clock | None = None
     _spawned: bool = False  # a batch went through a fan-out (scheduling.fanout): claim again
 
+    def attempts_for(self, message: ClaimedMessage) -> int:
+        """How many attempts ``message`` gets: its destination's ``max_attempts`` when it has
+        one (a ticket tracker may be down for a day: its tickets wait), else the sender's."""
+        destination = self.destinations.get(message.destination)
+        own = getattr(destination, "max_attempts", None)
+        return own if isinstance(own, int) and own > 0 else self.max_attempts
+
     def backoff(self, attempts: int, after: timedelta | None) -> timedelta:
         """Exponential with full jitter between 50% and 100%, never shorter than ``after``."""
         growth: int = 2 ** max(attempts - 1, 0)
@@ -204,7 +211,7 @@ class OutboxSender:
                     delivered += 1
                 elif isinstance(outcome, Deferred):
                     await uow.outbox.defer(message.id, wait_until or now)
-                elif isinstance(outcome, Failed) or message.attempts >= self.max_attempts:
+                elif isinstance(outcome, Failed) or message.attempts >= self.attempts_for(message):
                     log.error(
                         "message %s given up after %d attempts: %s",
                         message.key,

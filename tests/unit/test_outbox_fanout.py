@@ -118,3 +118,38 @@ def test_the_worker_fans_chat_out_only_when_both_platforms_are_on() -> None:
     both = chat(**slack, **teams)
     assert isinstance(both, Fanout) and tuple(both.targets) == ("chat.slack", "chat.teams")
     assert type(chat()).__name__ == "LogDestination"
+
+
+class Patient(Platform):
+    """A destination that keeps its messages longer than the sender's default."""
+
+    max_attempts = 5
+
+
+async def test_a_destination_may_keep_retrying_longer_than_the_sender() -> None:
+    store, clock = Store(), Clock()
+    patient, hasty = Patient(fail=100), Platform(fail=100)
+
+    def unit() -> FakeUnitOfWork:
+        return FakeUnitOfWork(store)
+
+    sender = OutboxSender(
+        unit,
+        {"ticket": patient, "chat": hasty},
+        jitter=lambda: 0.0,
+        clock=clock,
+        max_attempts=2,
+    )
+    await write(
+        store,
+        OutboxMessage("t/1", "ticket", "open", {}, created_at=T0),
+        OutboxMessage("c/1", "chat", "page", {}, created_at=T0),
+    )
+    for _ in range(8):
+        await sender.run_once_job(clock.now())
+        clock.now_value += timedelta(minutes=15)
+    assert {key: row.status for key, row in store.outbox.items()} == {
+        "t/1": "failed",
+        "c/1": "failed",
+    }
+    assert (store.outbox["c/1"].attempts, store.outbox["t/1"].attempts) == (2, 5)
