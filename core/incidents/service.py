@@ -38,7 +38,6 @@ from core.incidents.routing import route_alert
 from core.maintenance.ports import MaintenanceHold
 from core.maintenance.service import maintenance_until
 from core.maintenance.windows import NOTE as MAINTENANCE_NOTE
-from core.maintenance.windows import held_until
 from core.ports import Clock, UnitOfWork
 
 STALE_REPEAT_WINDOW = timedelta(seconds=60)
@@ -144,12 +143,13 @@ async def _ingest(uow: UnitOfWork, batch: AlertBatch, now: datetime) -> IngestRe
             return IngestResult(None, "ignored", 0)
     action: Literal["opened", "updated", "resolved", "ignored"] = "updated"
     if record is None:
+        held: datetime | None = None
         opened = await _open(uow, config, batch, now)
         if opened is None:  # another writer opened it between our read and our insert
             record = await uow.incidents.open_for(batch.source, batch.key)
             assert record is not None
         else:
-            record, action = opened, "opened"
+            (record, held), action = opened, "opened"
     new_alerts = await uow.incidents.upsert_alerts(record.id, batch.source, batch.alerts, now)
     record = replace(record, alert_count=record.alert_count + new_alerts)
     if action == "opened":
@@ -160,7 +160,7 @@ async def _ingest(uow: UnitOfWork, batch: AlertBatch, now: datetime) -> IngestRe
             Open(
                 start_tier=record.state.start_tier,
                 pages=record.state.pages,
-                held_until=held_until(record),
+                held_until=held,  # our window lookup, never an alert's annotation
             ),
             None,
             now,
@@ -175,11 +175,18 @@ async def _ingest(uow: UnitOfWork, batch: AlertBatch, now: datetime) -> IngestRe
     return IngestResult(record.id, action, new_alerts)
 
 
+RESERVED_PREFIX = "oncall_"
+"""Annotation keys of ours (:data:`core.maintenance.windows.NOTE`): an alert's own are dropped."""
+
+
 async def _open(
     uow: UnitOfWork, config: Configuration, batch: AlertBatch, now: datetime
-) -> IncidentRecord | None:
+) -> tuple[IncidentRecord, datetime | None] | None:
+    """The new incident and the maintenance end it is held until (None: it pages now), or
+    None when another writer opened it first. An alert's annotations starting with
+    ``oncall_`` are dropped: only our own window lookup may hold an incident."""
     decision = route_alert(config, batch.labels)
-    annotations = dict(batch.annotations)
+    annotations = {k: v for k, v in batch.annotations.items() if not k.startswith(RESERVED_PREFIX)}
     held = None
     if decision.pages:  # in a maintenance window: recorded and shown, paged at its end
         held = await maintenance_until(uow, config, decision.service_id, decision.team_id, now)
@@ -224,7 +231,7 @@ async def _open(
             incident_id, now, "maintenance", None, {"until": held.isoformat()}
         )
     fields = {f.name: getattr(new, f.name) for f in dataclass_fields(new)}
-    return IncidentRecord(**fields, id=incident_id, alert_count=0)
+    return IncidentRecord(**fields, id=incident_id, alert_count=0), held
 
 
 async def act(

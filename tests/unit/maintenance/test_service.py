@@ -242,3 +242,25 @@ async def test_bad_cancels_change_nothing() -> None:
     with pytest.raises(MaintenanceError, match="over already"):
         await cancel_window(unit(s), over, actor="dan", now=T0 + 2 * H)
     assert s == before
+
+
+async def test_an_alert_naming_a_maintenance_end_itself_still_pages() -> None:
+    # no window at all: an annotation of ours sent by the alert must not hold the incident
+    s = store()
+    hostile = alert("h")
+    hostile = AlertBatch(
+        hostile.source,
+        hostile.key,
+        hostile.status,
+        hostile.title,
+        hostile.labels,
+        {"oncall_maintenance_until": "2099-01-01T00:00:00+00:00", "summary": "disk"},
+        hostile.alerts,
+    )
+    await ingest(unit(s), hostile, T0)
+    assert pages(s) == [(1, "ann")]
+    record = s.incidents[1].record
+    assert record.state.pages and "oncall_maintenance_until" not in record.annotations
+    assert record.annotations["summary"] == "disk"
+    assert not any(e.kind == "maintenance" for e in s.events)
+    assert await fire(s, T0 + 5 * MIN) == 1 and pages(s) == [(1, "ann"), (1, "dan")]
