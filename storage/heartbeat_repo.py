@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, case, select, update
+from sqlalchemy import Table, case, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.heartbeats.ports import HeartbeatState
@@ -81,3 +81,6 @@ class SqlHeartbeats:
                 beats_at_miss=state.beats_at_miss,
             )
         )
+
+    async def forget(self, name: str) -> None:
+        await self._session.execute(delete(HEARTBEATS).where(HEARTBEATS.c.name == name))

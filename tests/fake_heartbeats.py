@@ -37,3 +37,6 @@ class FakeHeartbeats:
             incident_id=state.incident_id,
             beats_at_miss=state.beats_at_miss,
         )
+
+    async def forget(self, name: str) -> None:
+        self._store.heartbeats.pop(name, None)

@@ -47,3 +47,7 @@ class HeartbeatRepository(Protocol):
         """Write ``since``, ``incident_id`` and ``beats_at_miss`` of a locked heartbeat
         (never its beats: those only :meth:`beat` changes)."""
         ...
+
+    async def forget(self, name: str) -> None:
+        """Delete what is stored of ``name`` (a heartbeat removed from the configuration)."""
+        ...

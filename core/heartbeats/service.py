@@ -86,30 +86,56 @@ async def check_heartbeats(
     out).
 
     With ``read`` (the worker), a unit that only reads finds out first whether anything is to
-    be done, so a tick with every heartbeat fine takes no write lock. Edge cases: a heartbeat
-    never stored yet is stored at its first check, and its silence counts from then; one whose
-    incident a person resolved while it was still silent counts its silence afresh from that
-    check (it is not reopened at once); heartbeats removed from the configuration are no
-    longer checked (an open incident of theirs stays for a person to resolve).
+    be done, so a tick with every heartbeat fine, or still silent with its incident open, takes
+    no write lock. Edge cases: a heartbeat never stored yet is stored at its first check, and
+    its silence counts from then; one whose incident a person resolved while it was still
+    silent counts its silence afresh from that check (it is not reopened at once); a stored
+    heartbeat no longer configured is forgotten (an open incident of its stays for a person to
+    resolve), so one configured again later counts its silence afresh, not from its old beats.
     """
     if read is not None:
         async with read:
             known = await read.config.load()
             states = await read.heartbeats.states()
-        if known is None or not any(
-            h.name not in states or assess(h, states[h.name], now).verdict != "ok"
-            for h in known.heartbeats
-        ):
+            work = known is not None and await _work_to_do(read, known, states, now)
+        if not work:
             return {}
     done: dict[str, Verdict] = {}
     async with uow:
         config = await uow.config.load() or Configuration()
+        configured = {h.name for h in config.heartbeats}
+        for name in await uow.heartbeats.states():
+            if name not in configured:
+                await uow.heartbeats.forget(name)
         for heartbeat in config.heartbeats:
             verdict = await _check_one(uow, heartbeat, now)
             if verdict in ("missed", "resumed"):
                 done[heartbeat.name] = verdict
         await uow.commit()
     return done
+
+
+async def _work_to_do(
+    read: UnitOfWork, config: Configuration, states: dict[str, HeartbeatState], now: datetime
+) -> bool:
+    """Whether the writing pass would change anything: a heartbeat not stored yet, one stored
+    but no longer configured, one missed or resumed, or one silent whose incident is gone or
+    resolved. A heartbeat silent with its incident still open is no work."""
+    names = {h.name for h in config.heartbeats}
+    if any(name not in names for name in states):
+        return True
+    for heartbeat in config.heartbeats:
+        state = states.get(heartbeat.name)
+        if state is None:
+            return True
+        verdict = assess(heartbeat, state, now).verdict
+        if verdict in ("missed", "resumed"):
+            return True
+        if verdict == "silent" and state.incident_id is not None:
+            record = await read.incidents.get(state.incident_id)
+            if record is None or record.state.status == "resolved":
+                return True
+    return False
 
 
 async def _check_one(uow: UnitOfWork, heartbeat: Heartbeat, now: datetime) -> Verdict:

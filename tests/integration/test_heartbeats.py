@@ -100,3 +100,21 @@ async def test_watchdog_beats_and_opens_nothing(engine: AsyncEngine) -> None:
         assert result.incident_id is None and result.action == "ignored"
         assert await check(engine, T0 + (minute + 2) * MIN) == {}
     assert await incidents(engine) == []
+
+
+async def test_a_heartbeat_removed_is_forgotten_and_counts_afresh_when_back(
+    engine: AsyncEngine,
+) -> None:
+    await ready(engine)
+    await check(engine, T0)
+    assert await record_beat(unit(engine), "prom", T0 + MIN)
+    later = T0 + 60 * MIN
+    await apply_configuration(unit(engine), config(heartbeats=[]), actor="t", source="t", now=later)
+    assert await check(engine, later) == {}
+    async with engine.connect() as conn:
+        assert (await conn.execute(select(HeartbeatRow))).all() == []
+    back = later + 60 * MIN
+    await apply_configuration(unit(engine), CONFIG, actor="t", source="t", now=back)
+    assert await check(engine, back) == {}  # silent since now, not since 10:01
+    assert await check(engine, back + 6 * MIN) == {"prom": "missed"}
+    assert await incidents(engine) == [("heartbeat", "prom", "triggered")]

@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from core.heartbeats.service import check_heartbeats, record_beat
+from core.incidents.lifecycle import Resolve
 from core.incidents.ports import AlertBatch, NewAlert
-from core.incidents.service import IngestResult, ingest
+from core.incidents.service import IngestResult, act, ingest
 from tests.fakes import FakeUnitOfWork, FrozenClock, Store
 from tests.unit.oncall.common import at, config, revision
 
@@ -146,3 +147,35 @@ async def test_a_tick_with_everything_fine_writes_nothing() -> None:
     clock.advance(minutes=1)
     assert await check_heartbeats(writer, clock.now(), read=unit(s)) == {}
     assert writer.commits == 0
+
+
+async def test_a_heartbeat_removed_and_configured_again_counts_its_silence_afresh() -> None:
+    s, clock = store(), FrozenClock(T0)
+    assert await check(s, clock) == {}  # stored at 10:00
+    assert await record_beat(unit(s), "prom", clock.now())
+    s.revisions.append(revision(config(heartbeats=[]), "2026-03-02 10:01", rid=2))
+    clock.advance(hours=1)
+    assert await check(s, clock) == {}  # not configured: forgotten, nothing opened
+    assert "prom" not in s.heartbeats
+    s.revisions.append(revision(CONFIG, "2026-03-02 11:00", rid=3))
+    clock.advance(hours=1)
+    assert await check(s, clock) == {}  # back at 12:00: silent since now, not since 10:00
+    assert s.heartbeats["prom"].since == clock.now() and not s.incidents
+    clock.advance(minutes=6)
+    assert await check(s, clock) == {"prom": "missed"}
+
+
+async def test_an_idle_silent_tick_writes_nothing() -> None:
+    s, clock = store(), FrozenClock(T0)
+    assert await check(s, clock) == {}
+    clock.advance(minutes=6)
+    assert await check(s, clock) == {"prom": "missed"}
+    for _ in range(3):  # silent with its incident open: the read unit says so, no write unit
+        clock.advance(seconds=5)
+        writer = unit(s)
+        assert await check_heartbeats(writer, clock.now(), read=unit(s)) == {}
+        assert writer.commits == 0
+    await act(unit(s), 1, Resolve("ann"), "ann", clock.now())  # a person resolves it
+    writer = unit(s)
+    assert await check_heartbeats(writer, clock.now(), read=unit(s)) == {}
+    assert writer.commits == 1 and s.heartbeats["prom"].incident_id is None
