@@ -9,13 +9,16 @@ from typing import Any
 from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.metrics.compute import HOLD_KINDS, response_clock
 from core.metrics.ports import IncidentMetrics, PageMetric, PersonPage, RestGrant
+from storage.incident_tables import IncidentEventRow
 from storage.metrics_tables import IncidentMetricsRow, MetricPageRow, RestDecisionRow
 from storage.statements import dialect_name, insert_for
 
 METRICS: Table = IncidentMetricsRow.__table__  # type: ignore[attr-defined]
 PAGES: Table = MetricPageRow.__table__  # type: ignore[attr-defined]
 RESTS: Table = RestDecisionRow.__table__  # type: ignore[attr-defined]
+EVENTS: Table = IncidentEventRow.__table__  # type: ignore[attr-defined]
 
 
 def _page(row: Any) -> PageMetric:
@@ -28,8 +31,12 @@ def _page(row: Any) -> PageMetric:
     )
 
 
-def _metrics(row: Any, pages: Sequence[PageMetric]) -> IncidentMetrics:
+def _metrics(
+    row: Any, pages: Sequence[PageMetric], hold: Sequence[tuple[datetime, str]]
+) -> IncidentMetrics:
     acked = row.acknowledged_at
+    first_page = min((p.at for p in pages), default=None)
+    clock = response_clock(row.opened_at, hold, first_page, acked, row.resolved_at)
     return IncidentMetrics(
         incident_id=row.incident_id,
         service_id=row.service_id,
@@ -38,8 +45,8 @@ def _metrics(row: Any, pages: Sequence[PageMetric]) -> IncidentMetrics:
         opened_at=row.opened_at,
         acknowledged_at=acked,
         resolved_at=row.resolved_at,
-        time_to_acknowledge=acked - row.opened_at if acked is not None else None,
-        time_to_resolve=row.resolved_at - row.opened_at,
+        time_to_acknowledge=acked - clock if acked is not None and clock is not None else None,
+        time_to_resolve=row.resolved_at - clock if clock is not None else None,
         acknowledged_by=row.acknowledged_by,
         resolved_by=row.resolved_by,
         escalations=row.escalations,
@@ -51,7 +58,9 @@ def _metrics(row: Any, pages: Sequence[PageMetric]) -> IncidentMetrics:
 
 class SqlMetrics:
     """Implements :class:`core.metrics.ports.MetricsRepository`. Off-hours time is kept in
-    whole seconds (rounded down)."""
+    whole seconds (rounded down). The times to acknowledge and resolve are not stored: they
+    are taken from the stored instants and, for an incident held in a maintenance window, its
+    timeline's hold events (:func:`core.metrics.compute.response_clock`)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -98,6 +107,8 @@ class SqlMetrics:
     async def _with_pages(self, rows: Sequence[Any]) -> list[IncidentMetrics]:
         ids = [r.incident_id for r in rows]
         pages: dict[int, list[PageMetric]] = {i: [] for i in ids}
+        # the times of a held incident run from its hold's end, read from its timeline
+        holds: dict[int, list[tuple[datetime, str]]] = {}
         for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
             query = (
                 select(PAGES)
@@ -106,7 +117,14 @@ class SqlMetrics:
             )
             for page in await self._session.execute(query):
                 pages[page.incident_id].append(_page(page))
-        return [_metrics(r, pages[r.incident_id]) for r in rows]
+            held = (
+                select(EVENTS.c.incident_id, EVENTS.c.at, EVENTS.c.kind)
+                .where(EVENTS.c.incident_id.in_(chunk), EVENTS.c.kind.in_(HOLD_KINDS))
+                .order_by(EVENTS.c.id)
+            )
+            for event in await self._session.execute(held):
+                holds.setdefault(event.incident_id, []).append((event.at, event.kind))
+        return [_metrics(r, pages[r.incident_id], holds.get(r.incident_id, [])) for r in rows]
 
     async def get(self, incident_id: int) -> IncidentMetrics | None:
         rows = (

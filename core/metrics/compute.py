@@ -5,7 +5,12 @@ Timeline events read (``core.incidents.service`` writes them): ``acknowledge`` (
 acknowledgement that took effect has ``Notify`` among its effects; a repeated one is ignored),
 ``escalationdue`` and ``escalate`` (an escalation taken pages a tier: ``PageTier`` among its
 effects; one that found the policy exhausted or no policy pages nobody and is not counted),
-and ``paged`` (``detail.people``: who was paged then).
+``paged`` (``detail.people``: who was paged then), and the maintenance hold:
+``maintenance`` (written when an incident opens in a maintenance window, and again when its
+hold moves to a later end) and ``maintenanceended`` (the hold's end, when it was still open).
+
+The time an incident sat held in a maintenance window is not response time: a held incident
+is measured from the end of its hold (:func:`response_clock`).
 """
 
 from __future__ import annotations
@@ -23,6 +28,32 @@ from core.schedule.model import utc
 
 Event = tuple[datetime, str, str | None, dict[str, Any]]
 ESCALATION_KINDS = ("escalationdue", "escalate")
+HOLD_KINDS = ("maintenance", "maintenanceended")
+
+
+def response_clock(
+    opened: datetime,
+    hold_events: Sequence[tuple[datetime, str]],
+    first_page: datetime | None,
+    acknowledged: datetime | None,
+    resolved: datetime,
+) -> datetime | None:
+    """When the incident started asking for a response: its opening, or for an incident held
+    in a maintenance window (a ``maintenance`` event among ``hold_events``, ``(at, kind)``) the
+    end of the hold: the first of its ``maintenanceended`` event, its first page (escalated
+    by hand while held) and its acknowledgement (taken up from the card while held).
+
+    None: held and resolved before any of these (never paged, nobody acknowledged): there is
+    no response to measure.
+    """
+    opened, resolved = utc(opened), utc(resolved)
+    if not any(kind == "maintenance" for _, kind in hold_events):
+        return opened
+    ends = [utc(at) for at, kind in hold_events if kind == "maintenanceended"]
+    ends += [utc(x) for x in (first_page, acknowledged) if x is not None]
+    if not ends or min(ends) > resolved:
+        return None
+    return max(min(ends), opened)
 
 
 def _effects(detail: dict[str, Any]) -> list[str]:
@@ -112,6 +143,8 @@ def incident_metrics(
     resolver = state.resolved_by if config.person(state.resolved_by or "") else None
     responder = acked_by or resolver or (paged[-1][1] if paged else None)
     first_page = next((at for at, person in paged if person == responder), opened)
+    hold = [(utc(at), kind) for at, kind, _, _ in events if kind in HOLD_KINDS]
+    clock = response_clock(opened, hold, paged[0][0] if paged else None, acked_at, resolved)
     return IncidentMetrics(
         incident_id=record.id,
         service_id=record.service_id,
@@ -120,8 +153,10 @@ def incident_metrics(
         opened_at=opened,
         acknowledged_at=acked_at,
         resolved_at=resolved,
-        time_to_acknowledge=acked_at - opened if acked_at is not None else None,
-        time_to_resolve=resolved - opened,
+        time_to_acknowledge=(
+            acked_at - clock if acked_at is not None and clock is not None else None
+        ),
+        time_to_resolve=resolved - clock if clock is not None else None,
         acknowledged_by=acked_by,
         resolved_by=state.resolved_by,
         escalations=escalations_taken(events),

@@ -35,6 +35,9 @@ class IncidentMetrics:
     ``acknowledged_at``/``acknowledged_by`` are the first acknowledgement's (a snoozed
     incident that triggered again and was acknowledged twice counts from the first);
     ``time_to_acknowledge`` is None when nobody acknowledged (the alerts resolved themselves).
+    Both times run from the opening, or for an incident held in a maintenance window from the
+    end of its hold (:func:`core.metrics.compute.response_clock`); an incident resolved while
+    still held has neither (None).
     ``responder``: who acknowledged, else who resolved when that is a configured person, else
     the last person paged, else None. ``off_hours``: it was off-hours for the responder at
     their first page (at opening when they were never paged).
@@ -48,7 +51,7 @@ class IncidentMetrics:
     acknowledged_at: datetime | None
     resolved_at: datetime
     time_to_acknowledge: timedelta | None
-    time_to_resolve: timedelta
+    time_to_resolve: timedelta | None
     acknowledged_by: str | None
     resolved_by: str | None
     escalations: int

@@ -4,7 +4,9 @@ An incident is *in* the window ``[start, end)`` when it was resolved in it (open
 incidents resolved before metrics existed are not counted). Everything about an incident, its
 pages included, counts in the window of its resolution, even a page sent before ``start``.
 MTTA and MTTR are the nearest-rank median and 90th percentile (:mod:`core.metrics.stats`) of
-the times to acknowledge (incidents nobody acknowledged left out) and to resolve. Off-hours
+the times to acknowledge (incidents nobody acknowledged left out) and to resolve (incidents
+resolved while held in a maintenance window left out); a held incident's times run from the end
+of its hold (:func:`core.metrics.compute.response_clock`). Off-hours
 pages and time are per page (two incidents paging one person at once count twice). Hours on
 call are the person's final shifts (overrides, swaps and covers included) over the window, in
 the team's schedules (every schedule without a team), a person on call in two schedules at

@@ -177,3 +177,85 @@ def test_off_hours_across_the_spring_forward_night_in_an_incident() -> None:
     assert page.off_hours is False and m.off_hours is False
     night = replace(m.pages[0], at=at("2026-03-08 05:00"))
     assert is_off_hours(CONFIG, "ann", night.at)  # 23:00 CST
+
+
+# Held in a maintenance window ------------------------------------------------------------
+# Opened 01:00 in a window ending 06:00 (``maintenance`` at the opening); the times run from
+# the end of the hold, never from the opening.
+HELD = [
+    ev("2026-03-02 01:00", "routed"),
+    ev("2026-03-02 01:00", "open", effects=["Notify", "HoldForMaintenance"]),
+    ev("2026-03-02 01:00", "maintenance", until="2026-03-02T06:00:00+00:00"),
+]
+PAGED_AT_END = [
+    ev("2026-03-02 06:00", "maintenanceended", effects=["Notify", "PageTier"]),
+    ev("2026-03-02 06:00", "paged", people=["cat"], tier=1),
+]
+
+
+@pytest.mark.parametrize(
+    ("later", "resolution", "expected"),
+    [
+        # paged at the window's end (06:00), acknowledged 06:05: 5 minutes, not 5h05m
+        (
+            [*PAGED_AT_END, ev("2026-03-02 06:05", "acknowledge", "cat", **ACKED)],
+            "2026-03-02 06:30",
+            (5 * M, 30 * M),
+        ),
+        # the window was extended to 07:00 (a second ``maintenance``): from 07:00
+        (
+            [
+                ev("2026-03-02 06:00", "maintenance", until="2026-03-02T07:00:00+00:00"),
+                ev("2026-03-02 07:00", "maintenanceended", effects=["Notify", "PageTier"]),
+                ev("2026-03-02 07:00", "paged", people=["cat"], tier=1),
+                ev("2026-03-02 07:02", "acknowledge", "cat", **ACKED),
+            ],
+            "2026-03-02 07:10",
+            (2 * M, 10 * M),
+        ),
+        # escalated by hand while held (paged 03:00): from that page
+        (
+            [
+                ev("2026-03-02 03:00", "escalate", "dan", **ESCALATED),
+                ev("2026-03-02 03:00", "paged", people=["cat"], tier=2),
+                ev("2026-03-02 03:04", "acknowledge", "cat", **ACKED),
+                ev("2026-03-02 06:00", "maintenanceended", effects=[]),
+            ],
+            "2026-03-02 07:00",
+            (4 * M, 4 * H),
+        ),
+        # acknowledged from the card while held (04:00): the hold ends there, 0 to acknowledge
+        (
+            [
+                ev("2026-03-02 04:00", "acknowledge", "cat", **ACKED),
+                ev("2026-03-02 06:00", "maintenanceended", effects=[]),
+            ],
+            "2026-03-02 06:30",
+            (timedelta(0), 150 * M),
+        ),
+        # paged at the end, nobody acknowledged, the alert resolved itself at 06:20
+        (PAGED_AT_END, "2026-03-02 06:20", (None, 20 * M)),
+        # resolved while still held (never paged): nothing to measure, neither time
+        ([], "2026-03-02 03:00", (None, None)),
+    ],
+)
+def test_a_held_incident_is_measured_from_the_end_of_its_hold(
+    later: list[Any], resolution: str, expected: tuple[Any, Any]
+) -> None:
+    m = incident_metrics(
+        record("2026-03-02 01:00"), resolved(resolution, "alertmanager"), HELD + later, CONFIG
+    )
+    assert (m.time_to_acknowledge, m.time_to_resolve) == expected
+    assert m.opened_at == at("2026-03-02 01:00")  # the opening itself is kept as it was
+
+
+def test_an_incident_never_held_is_measured_from_its_opening() -> None:
+    events = [  # a page at 06:00 of an incident opened at 01:00 that was not held
+        ev("2026-03-02 01:00", "open", effects=["Notify"]),
+        ev("2026-03-02 06:00", "paged", people=["cat"], tier=1),
+        ev("2026-03-02 06:05", "acknowledge", "cat", **ACKED),
+    ]
+    m = incident_metrics(
+        record("2026-03-02 01:00"), resolved("2026-03-02 06:30", "cat"), events, CONFIG
+    )
+    assert (m.time_to_acknowledge, m.time_to_resolve) == (5 * H + 5 * M, 5 * H + 30 * M)
