@@ -84,10 +84,13 @@ class SqlMaintenance:
         )
         return [_window(r) for r in await self._session.execute(query)]
 
-    async def cancel_window(self, window_id: int, now: datetime) -> None:
-        await self._session.execute(
-            update(WINDOWS).where(WINDOWS.c.id == window_id).values(cancelled_at=now)
+    async def cancel_window(self, window_id: int, now: datetime) -> bool:
+        result = await self._session.execute(
+            update(WINDOWS)
+            .where(WINDOWS.c.id == window_id, WINDOWS.c.cancelled_at.is_(None))
+            .values(cancelled_at=now)
         )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def hold(
         self,
@@ -117,12 +120,13 @@ class SqlMaintenance:
         query = select(HOLDS).where(HOLDS.c.done_at.is_(None)).order_by(HOLDS.c.due_at)
         return [_hold(r) for r in await self._session.execute(query)]
 
-    async def move_hold(self, incident_id: int, due_at: datetime) -> None:
-        await self._session.execute(
+    async def move_hold(self, incident_id: int, due_at: datetime) -> int:
+        result = await self._session.execute(
             update(HOLDS)
             .where(HOLDS.c.incident_id == incident_id, HOLDS.c.done_at.is_(None))
             .values(due_at=due_at)
         )
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def claim_due_holds(
         self, now: datetime, limit: int, worker: str

@@ -71,9 +71,12 @@ class FakeMaintenance:
         ]
         return sorted(found, key=lambda w: (w.starts_at, w.id))
 
-    async def cancel_window(self, window_id: int, now: datetime) -> None:
-        old = self._data.windows[window_id]
+    async def cancel_window(self, window_id: int, now: datetime) -> bool:
+        old = self._data.windows.get(window_id)
+        if old is None or old.cancelled_at is not None:
+            return False
         self._data.windows[window_id] = replace(old, cancelled_at=instant(now))
+        return True
 
     async def hold(
         self,
@@ -93,10 +96,12 @@ class FakeMaintenance:
         pending = [r.hold for r in self._data.holds.values() if r.done_at is None]
         return sorted(pending, key=lambda h: h.due_at)
 
-    async def move_hold(self, incident_id: int, due_at: datetime) -> None:
+    async def move_hold(self, incident_id: int, due_at: datetime) -> int:
         row = self._data.holds.get(incident_id)
-        if row is not None and row.done_at is None:
-            row.hold = replace(row.hold, due_at=instant(due_at))
+        if row is None or row.done_at is not None:
+            return 0
+        row.hold = replace(row.hold, due_at=instant(due_at))
+        return 1
 
     async def claim_due_holds(
         self, now: datetime, limit: int, worker: str

@@ -56,8 +56,10 @@ class MaintenanceRepository(Protocol):
         """Windows not cancelled that end after ``ending_after``, by start then id."""
         ...
 
-    async def cancel_window(self, window_id: int, now: datetime) -> None:
-        """Mark the window cancelled at ``now`` (it is kept, for the record)."""
+    async def cancel_window(self, window_id: int, now: datetime) -> bool:
+        """Mark the window cancelled at ``now`` (it is kept, for the record), only if it is not
+        cancelled yet (one conditional ``UPDATE``); False when it was: of two cancels at once,
+        one wins."""
         ...
 
     async def hold(
@@ -76,8 +78,9 @@ class MaintenanceRepository(Protocol):
         """Holds not done yet, by due time."""
         ...
 
-    async def move_hold(self, incident_id: int, due_at: datetime) -> None:
-        """Make a pending hold due at ``due_at`` instead."""
+    async def move_hold(self, incident_id: int, due_at: datetime) -> int:
+        """Make a pending hold due at ``due_at`` instead; how many rows moved (0: no pending
+        hold, e.g. claimed meanwhile by a worker's tick)."""
         ...
 
     async def claim_due_holds(

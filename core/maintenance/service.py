@@ -135,7 +135,8 @@ async def cancel_window(
         if window.ends_at <= now:
             raise MaintenanceError(f"maintenance window {window_id} is over already")
         config = await uow.config.load() or Configuration()
-        await uow.maintenance.cancel_window(window_id, now)
+        if not await uow.maintenance.cancel_window(window_id, now):  # another cancel won
+            raise MaintenanceError(f"maintenance window {window_id} is cancelled already")
         await uow.audit.append(
             AuditEntry(now, actor, "maintenance.cancel", f"maintenance:{window_id}", {})
         )
@@ -155,7 +156,9 @@ async def list_windows(uow: UnitOfWork, now: datetime) -> list[Window]:
 async def reconcile_holds(uow: UnitOfWork, config: Configuration, now: datetime) -> int:
     """Make every pending hold due at the end of the maintenance now covering its service
     (``now`` when none does any more: a window cancelled or removed early); returns how many
-    moved. Runs inside the caller's unit of work."""
+    moved. Runs inside the caller's unit of work. Edge cases: a hold of an incident resolved
+    meanwhile is left alone (its end pages nothing), and a hold claimed meanwhile by a worker's
+    tick (it is paging or waiting again) does not move: neither writes a timeline entry."""
     holds = await uow.maintenance.holds()
     if not holds:
         return 0
@@ -163,8 +166,12 @@ async def reconcile_holds(uow: UnitOfWork, config: Configuration, now: datetime)
     moved = 0
     for hold in holds:
         end = maintenance_end(windows, hold.service_id, hold.team_id, now) or now
-        if end != hold.due_at and not (hold.due_at <= now and end == now):
-            await uow.maintenance.move_hold(hold.incident_id, end)
+        if end == hold.due_at or (hold.due_at <= now and end == now):
+            continue
+        record = await uow.incidents.get(hold.incident_id)
+        if record is None or record.state.status == "resolved":
+            continue
+        if await uow.maintenance.move_hold(hold.incident_id, end):
             await uow.incidents.add_event(
                 hold.incident_id, now, "maintenance", None, {"until": end.isoformat()}
             )

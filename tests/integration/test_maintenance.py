@@ -5,6 +5,7 @@ firing at once), the resolved one does not; a window cancelled early pages at on
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -13,9 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from core.config.apply import apply_configuration
 from core.incidents.ports import AlertBatch, NewAlert
 from core.incidents.service import fire_due, ingest
-from core.maintenance.service import Subject, cancel_window, create_window, list_windows
+from core.maintenance.service import (
+    MaintenanceError,
+    Subject,
+    cancel_window,
+    create_window,
+    list_windows,
+)
 from storage.incident_tables import IncidentRow, OutboxRow
-from storage.maintenance_tables import MaintenanceHoldRow
+from storage.maintenance_tables import MaintenanceHoldRow, MaintenanceWindowRow
 from storage.tables import AuditRow
 from storage.uow import SqlUnitOfWork, session_factory
 from tests.unit.oncall.common import DOC, at, config
@@ -94,3 +101,35 @@ async def test_a_cancelled_window_pages_at_once(engine: AsyncEngine) -> None:
     assert await pages(engine) == [(1, "ann")]  # site stays held until 12:00
     assert await fire_due(unit(engine), T0 + 2 * H, worker="w") == 2  # and 1's escalation
     assert await pages(engine) == [(1, "ann"), (2, "cat")]
+
+
+async def test_two_cancels_at_once_one_wins_and_is_audited_once(engine: AsyncEngine) -> None:
+    await apply_configuration(unit(engine), CONFIG, actor="t", source="t", now=T0 - H)
+    made = await create_window(
+        unit(engine), Subject(service="api"), T0, T0 + 2 * H, reason="db", actor="dan", now=T0
+    )
+
+    def cancel(who: str) -> Awaitable[object]:
+        return cancel_window(unit(engine), made.id, actor=who, now=T0 + MIN)
+
+    if engine.dialect.name == "postgresql":
+        # Both read the window while a third transaction holds its row, so both get as far
+        # as their UPDATE before either commits: the race, every time.
+        async with engine.connect() as blocker:
+            await blocker.execute(
+                select(MaintenanceWindowRow.id)
+                .where(MaintenanceWindowRow.id == made.id)
+                .with_for_update()
+            )
+            racing = [asyncio.ensure_future(cancel(who)) for who in ("dan", "eve")]
+            await asyncio.sleep(0.5)
+            await blocker.rollback()
+        results = await asyncio.gather(*racing, return_exceptions=True)
+    else:  # SQLite's one writer: they take turns
+        results = await asyncio.gather(cancel("dan"), cancel("eve"), return_exceptions=True)
+    refused = [r for r in results if isinstance(r, MaintenanceError)]
+    assert len(refused) == 1 and "cancelled already" in str(refused[0]), results
+    async with engine.connect() as conn:
+        query = select(AuditRow.action).where(AuditRow.action == "maintenance.cancel")
+        audit = (await conn.execute(query)).all()
+    assert len(audit) == 1

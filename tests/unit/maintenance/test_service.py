@@ -14,6 +14,7 @@ import pytest
 
 from core.incidents.ports import AlertBatch, NewAlert
 from core.incidents.service import fire_due, ingest
+from core.maintenance.ports import MaintenanceHold
 from core.maintenance.service import (
     MaintenanceError,
     Subject,
@@ -21,7 +22,9 @@ from core.maintenance.service import (
     create_window,
     list_windows,
     reconcile,
+    reconcile_holds,
 )
+from tests.fake_maintenance import FakeMaintenance
 from tests.fakes import FakeUnitOfWork, Store
 from tests.unit.oncall.common import DOC, at, config, revision
 
@@ -264,3 +267,44 @@ async def test_an_alert_naming_a_maintenance_end_itself_still_pages() -> None:
     assert record.annotations["summary"] == "disk"
     assert not any(e.kind == "maintenance" for e in s.events)
     assert await fire(s, T0 + 5 * MIN) == 1 and pages(s) == [(1, "ann"), (1, "dan")]
+
+
+class ClaimedMeanwhile(FakeMaintenance):
+    """Holds as a worker's tick leaves them: read as pending, claimed before they move."""
+
+    async def holds(self) -> list[MaintenanceHold]:
+        pending = await super().holds()
+        await self.claim_due_holds(T0 + 100 * H, 100, "other")
+        return pending
+
+
+async def test_reconcile_writes_nothing_for_a_hold_claimed_meanwhile_or_a_resolved_incident() -> (
+    None
+):
+    s = store()
+    await window(s, T0, T0 + H, service="api")
+    await ingest(unit(s), alert("a"), T0 + MIN)
+    await ingest(unit(s), alert("b"), T0 + MIN)
+    await ingest(unit(s), alert("b", "resolved"), T0 + 2 * MIN)  # b ends in the window
+    before = [e for e in s.events if e.kind == "maintenance"]
+    await window(s, T0 + H, T0 + 2 * H, service="api")  # extends: a moves, b (resolved) not
+    moved = [e for e in s.events if e.kind == "maintenance" and e not in before]
+    assert [e.incident_id for e in moved] == [1]
+    assert s.maintenance.holds[1].hold.due_at == T0 + 2 * H
+    raced = unit(s)
+    async with raced:
+        raced.maintenance = ClaimedMeanwhile(raced._staged)
+        s.maintenance.windows.clear()  # as if every window were gone: a would move to now
+        raced._staged.maintenance.windows.clear()
+        assert await reconcile_holds(raced, CONFIG, T0 + 10 * MIN) == 0
+        await raced.commit()
+    assert [e for e in s.events if e.kind == "maintenance" and e not in before] == moved
+
+
+async def test_a_window_cancelled_twice_is_refused_the_second_time() -> None:
+    s = store()
+    wid = await window(s, T0, T0 + H, service="api")
+    await cancel_window(unit(s), wid, actor="dan", now=T0 + MIN)
+    with pytest.raises(MaintenanceError, match="cancelled already"):
+        await cancel_window(unit(s), wid, actor="eve", now=T0 + 2 * MIN)
+    assert [e.action for e in s.audit] == ["maintenance.create", "maintenance.cancel"]
