@@ -53,16 +53,24 @@ def _paged(events: EventRows) -> list[str]:
     return people
 
 
+def _acknowledgers(events: EventRows) -> list[str]:
+    """Who acknowledged, in order (acknowledgements that took effect: ``Notify`` among their
+    effects; a repeated one changed nothing)."""
+    out: list[str] = []
+    for _at, kind, actor, detail in events:
+        effects = detail.get("effects")
+        if kind == "acknowledge" and actor and isinstance(effects, list) and "Notify" in effects:
+            out.append(actor)
+    return out
+
+
 def responder_of(config: Configuration, state: IncidentState, events: EventRows) -> str | None:
-    """Who answered the incident: who acknowledged it, else its assignee, else the last person
-    paged; only a person of the configuration (an alert source such as ``alertmanager`` that
-    resolved it never is). None: nobody was paged or acknowledged."""
-    paged = _paged(events)
-    last_paged = None
-    for _at, kind, _actor, detail in events:
-        if kind == "paged" and detail.get("people"):
-            last_paged = str(detail["people"][-1])
-    for candidate in (state.acknowledged_by, state.assignee, last_paged, *reversed(paged)):
+    """Who answered the incident: who acknowledged it (its current acknowledger, else the last
+    acknowledgement in its timeline: one snoozed and triggered again was still answered), else
+    who resolved it when that is a person of the configuration. None otherwise: an incident
+    paged but never answered (the alerts resolved themselves, or an alert source resolved it)
+    has no responder, so no review is offered to whoever happened to be paged or assigned."""
+    for candidate in (state.acknowledged_by, *reversed(_acknowledgers(events)), state.resolved_by):
         if candidate and config.person(candidate) is not None:
             return candidate
     return None

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from core.incidents.lifecycle import Acknowledge, Resolve
+from core.incidents.lifecycle import Acknowledge, Reassign, Resolve, Snooze
 from core.incidents.ports import AlertBatch, NewAlert
-from core.incidents.service import act, ingest
+from core.incidents.service import act, fire_due, ingest
 from core.reviews.form import ReviewInvalid
 from core.reviews.service import ReviewRefused, submit_review
 from tests.fakes import FakeUnitOfWork, Store
@@ -71,14 +71,47 @@ async def test_resolve_offers_the_review_to_who_acknowledged(store: Store) -> No
     assert offer.payload["incident"]["status"] == "resolved"
 
 
-async def test_resolved_by_the_source_unacknowledged_the_paged_person_is_offered(
+async def test_paged_but_never_answered_nobody_is_offered(store: Store) -> None:
+    # ann was paged (and is the assignee), nobody acknowledged, the alert resolved itself: a
+    # flapping alert must not DM whoever was paged
+    incident = await opened(store)
+    await act(unit(store), incident, Resolve("alertmanager"), "alertmanager", LATER)
+    assert offers(store) == []
+
+
+async def test_reassigned_but_never_answered_nobody_is_offered(store: Store) -> None:
+    incident = await opened(store)
+    await act(unit(store), incident, Reassign("ann", "cat"), "ann", T0)  # cat paged, silent
+    await act(unit(store), incident, Resolve("alertmanager"), "alertmanager", LATER)
+    assert offers(store) == []
+
+
+async def test_resolved_by_a_person_unacknowledged_they_are_offered(store: Store) -> None:
+    incident = await opened(store)  # ann paged
+    await act(unit(store), incident, Resolve("bob"), "bob", LATER)
+    (offer,) = offers(store)
+    assert offer.payload["person"] == "bob"  # who resolved it, not ann who was paged
+
+
+async def test_acknowledged_then_resolved_by_the_source_the_acknowledger_is_offered(
     store: Store,
 ) -> None:
     incident = await opened(store)
+    await act(unit(store), incident, Acknowledge("ann"), "ann", T0)
     await act(unit(store), incident, Resolve("alertmanager"), "alertmanager", LATER)
     (offer,) = offers(store)
     assert offer.payload["person"] == "ann"  # never "alertmanager"
     assert (offer.payload["slack"], offer.payload["email"]) == ("U0ANN", "ann@example.com")
+
+
+async def test_acknowledged_snoozed_and_triggered_again_is_still_answered(store: Store) -> None:
+    incident = await opened(store)
+    await act(unit(store), incident, Acknowledge("dan"), "dan", T0)
+    await act(unit(store), incident, Snooze("dan", at("2026-03-02 10:10")), "dan", T0)
+    await fire_due(unit(store), at("2026-03-02 10:10"), worker="w")  # triggered again
+    await act(unit(store), incident, Resolve("alertmanager"), "alertmanager", LATER)
+    (offer,) = offers(store)
+    assert offer.payload["person"] == "dan"
 
 
 async def test_nobody_paged_nobody_offered(store: Store) -> None:
