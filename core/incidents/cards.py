@@ -8,7 +8,7 @@ shows the latest state and the rest find nothing newer to show (``version``).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from core.config.model import Configuration
@@ -27,6 +27,7 @@ EVENT_WORDS = {  # what a channel card's thread says of each incident message ki
     "incident.snoozed": "Snoozed",
     "incident.retriggered": "Triggered again (the snooze ended)",
     "incident.exhausted": "Every tier was paged and nobody acknowledged",
+    "incident.maintenance_ended": "Maintenance over, paging now",
 }
 
 _WORDS = {
@@ -41,6 +42,8 @@ _WORDS = {
     "snooze": "snoozed",
     "snoozeended": "snooze ended",
     "alerts": "alerts updated",
+    "maintenance": "held for maintenance",
+    "maintenanceended": "maintenance over",
 }
 
 
@@ -48,10 +51,23 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
+def _utc_words(raw: object) -> str | None:
+    """``"2026-03-02 14:00 UTC"`` for an ISO 8601 instant; None for anything else."""
+    try:
+        moment = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        return None
+    if moment is None or moment.tzinfo is None:
+        return None
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
 def timeline_text(
     kind: str, actor: str | None, detail: dict[str, Any], names: dict[str, str]
 ) -> str:
-    """One timeline entry in words: ``"acknowledged by Alice"``, ``"paged Bob (tier 2)"``.
+    """One timeline entry in words: ``"acknowledged by Alice"``, ``"paged Bob (tier 2)"``,
+    ``"held for maintenance until 2026-03-02 14:00 UTC"`` (each time the hold is set or
+    moves), ``"maintenance over, paging now"``.
 
     Entries whose effects were all ignored (a second acknowledgement) say so.
     """
@@ -65,7 +81,12 @@ def timeline_text(
         return f"routed to {detail.get('service', '?')}"
     if kind == "ticket":
         return f"ticket {detail.get('key', '?')} opened"
+    if kind == "maintenance":
+        until = _utc_words(detail.get("until"))
+        return f"{word} until {until}" if until else word
     effects = detail.get("effects") or []
+    if kind == "maintenanceended" and "PageTier" in effects:
+        return "maintenance over, paging now"
     text = word if actor is None else f"{word} by {names.get(actor, actor)}"
     if effects and all(not e[:1].isupper() for e in effects):
         text += f" (no change: {effects[0]})"
@@ -79,8 +100,10 @@ async def current_card(uow: UnitOfWork, incident_id: int, now: datetime) -> dict
     everyone the card names), ``paged`` (who the latest page went to), ``oncall`` per tier of
     the escalation path (only while the incident is open), ``next_step_at`` (the escalation
     due while nobody acknowledges; None once acknowledged, resolved or out of tiers), the
-    lifecycle times, ``timeline`` (the latest entries, oldest first), ``version`` (how
-    many timeline events exist: a copy rendered at this version shows everything) and
+    lifecycle times, ``maintenance_until`` (while held: the pending hold's due time, so a
+    window extended or cancelled shows its real end), ``timeline`` (the latest entries,
+    oldest first), ``version`` (how many timeline events exist: a copy rendered at this
+    version shows everything) and
     ``ticket`` (``{"system", "key", "url", "status"}``, ``url`` only http(s); None without).
     """
     record = await uow.incidents.get(incident_id)
@@ -89,6 +112,10 @@ async def current_card(uow: UnitOfWork, incident_id: int, now: datetime) -> dict
     config = await uow.config.load() or Configuration()
     state = record.state
     snapshot = incident_snapshot(record, state, config)
+    if snapshot["maintenance_until"] is not None:  # held: the end as it stands, moves and all
+        hold = next((h for h in await uow.maintenance.holds() if h.incident_id == record.id), None)
+        if hold is not None:
+            snapshot["maintenance_until"] = hold.due_at.isoformat()
     events = await uow.incidents.events(incident_id)
     names = {p.id: p.display_name for p in config.people}
     paged: list[str] = []

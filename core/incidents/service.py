@@ -36,7 +36,7 @@ from core.incidents.lifecycle import (
 from core.incidents.ports import AlertBatch, IncidentRecord, NewIncident
 from core.incidents.routing import route_alert
 from core.maintenance.ports import MaintenanceHold
-from core.maintenance.service import maintenance_until
+from core.maintenance.service import maintenance_until, note_hold
 from core.maintenance.windows import NOTE as MAINTENANCE_NOTE
 from core.ports import Clock, UnitOfWork
 
@@ -337,9 +337,7 @@ async def _end_hold(
     later = await maintenance_until(uow, config, hold.service_id, hold.team_id, now)
     if later is not None:  # extended, or another window follows on: wait for its end
         await uow.maintenance.hold(record.id, hold.service_id, hold.team_id, later, hold.pages, now)
-        await uow.incidents.add_event(
-            record.id, now, "maintenance", None, {"until": later.isoformat()}
-        )
+        await note_hold(uow, record.id, later, now)
         return
     await _apply(uow, config, record, MaintenanceEnded(hold.pages), None, now)
 

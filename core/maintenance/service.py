@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.config.model import Configuration
+from core.incidents.ports import OutboxMessage
 from core.maintenance.ports import StoredWindow
 from core.maintenance.windows import (
     Window,
@@ -153,6 +154,24 @@ async def list_windows(uow: UnitOfWork, now: datetime) -> list[Window]:
     return current_and_upcoming(windows, now)
 
 
+async def note_hold(uow: UnitOfWork, incident_id: int, until: datetime, now: datetime) -> None:
+    """The timeline entry of a hold set or moved to ``until``, and a refresh of the incident's
+    cards (an ``incident.maintenance`` chat message: they show the new end; the channel thread
+    gets no words for it). Runs inside the caller's unit of work."""
+    event_id = await uow.incidents.add_event(
+        incident_id, now, "maintenance", None, {"until": until.isoformat()}
+    )
+    refresh = OutboxMessage(
+        key=f"incident/{incident_id}/event/{event_id}/1",
+        destination="chat",
+        kind="incident.maintenance",
+        payload={"incident": {"id": incident_id}},
+        created_at=now,
+        incident_id=incident_id,
+    )
+    await uow.outbox.add_many([refresh])
+
+
 async def reconcile_holds(uow: UnitOfWork, config: Configuration, now: datetime) -> int:
     """Make every pending hold due at the end of the maintenance now covering its service
     (``now`` when none does any more: a window cancelled or removed early); returns how many
@@ -172,9 +191,7 @@ async def reconcile_holds(uow: UnitOfWork, config: Configuration, now: datetime)
         if record is None or record.state.status == "resolved":
             continue
         if await uow.maintenance.move_hold(hold.incident_id, end):
-            await uow.incidents.add_event(
-                hold.incident_id, now, "maintenance", None, {"until": end.isoformat()}
-            )
+            await note_hold(uow, hold.incident_id, end, now)
             moved += 1
     return moved
 

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 
+from core.incidents.cards import EVENT_WORDS, current_card, timeline_text
 from core.incidents.ports import AlertBatch, NewAlert
 from core.incidents.service import fire_due, ingest
 from core.maintenance.ports import MaintenanceHold
@@ -308,3 +309,38 @@ async def test_a_window_cancelled_twice_is_refused_the_second_time() -> None:
     with pytest.raises(MaintenanceError, match="cancelled already"):
         await cancel_window(unit(s), wid, actor="eve", now=T0 + 2 * MIN)
     assert [e.action for e in s.audit] == ["maintenance.create", "maintenance.cancel"]
+
+
+async def test_a_moved_hold_refreshes_the_card_with_its_new_end_and_says_so() -> None:
+    s = store()
+    first = await window(s, T0, T0 + H, service="api")
+    await ingest(unit(s), alert("a"), T0 + MIN)
+    await window(s, T0 + H, T0 + 3 * H, service="api")  # extended: held until 13:00 now
+    refresh = [r for r in s.outbox.values() if r.kind == "incident.maintenance"]
+    assert [(r.destination, r.incident_id) for r in refresh] == [("chat", 1)]
+    async with unit(s) as u:
+        card = await current_card(u, 1, T0 + 2 * MIN)
+    assert card is not None and card["maintenance_until"] == (T0 + 3 * H).isoformat()
+    texts = [e["text"] for e in card["timeline"] if e["kind"] == "maintenance"]
+    assert texts == [
+        "held for maintenance until 2026-03-02 11:00 UTC",
+        "held for maintenance until 2026-03-02 13:00 UTC",
+    ]
+    # the first cancelled: nothing covers 10:05 any more (the second starts at 11:00)
+    await cancel_window(unit(s), first, actor="dan", now=T0 + 5 * MIN)
+    assert len([r for r in s.outbox.values() if r.kind == "incident.maintenance"]) == 2
+    async with unit(s) as u:
+        card = await current_card(u, 1, T0 + 5 * MIN)
+    assert card is not None and card["maintenance_until"] == (T0 + 5 * MIN).isoformat()
+    assert await fire(s, T0 + 5 * MIN) == 1 and pages(s) == [(1, "ann")]
+    async with unit(s) as u:
+        card = await current_card(u, 1, T0 + 5 * MIN)
+    assert card is not None and card["maintenance_until"] is None
+    assert "maintenance over, paging now" in [e["text"] for e in card["timeline"]]
+
+
+def test_the_channel_thread_says_when_maintenance_is_over() -> None:
+    assert EVENT_WORDS["incident.maintenance_ended"] == "Maintenance over, paging now"
+    quiet = timeline_text("maintenanceended", None, {"effects": ["Notify"]}, {})
+    assert quiet == "maintenance over"
+    assert timeline_text("maintenance", None, {"until": "nonsense"}, {}) == "held for maintenance"
