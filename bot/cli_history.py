@@ -71,11 +71,16 @@ async def history_window(
             config = await uow.config.load() or Configuration()
         zone_name = config.timezone
         read_zone = show.zone or zone_named(zone_name)
-        end = read_time(until, now(), read_zone, "--until")
+        current = now()
+        end = read_time(until, current, read_zone, "--until")
         start = read_time(since, end - timedelta(days=DEFAULT_DAYS), read_zone, "--since")
         try:
             entries = await load_history(
-                SqlUnitOfWork(session_factory(engine), write=False), start, end, person
+                SqlUnitOfWork(session_factory(engine), write=False),
+                start,
+                end,
+                person,
+                now=current,
             )
         except InvalidWindow as exc:
             message = "--since must be before --until (default now)"

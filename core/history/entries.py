@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from core.ports import AuditEntry
@@ -62,23 +62,47 @@ def _people(*ids: object) -> tuple[str, ...]:
     return tuple(dict.fromkeys(str(i) for i in ids if isinstance(i, str) and i))
 
 
+EDGE = timedelta(seconds=1)
+"""How far past the window's ends shifts are computed, to tell a shift that began before
+``since`` (or goes on after ``until``) from one that begins (or ends) right there."""
+
+
 def shift_entries(
-    schedule_id: str, shifts: Iterable[Shift], window_end: datetime
+    schedule_id: str, shifts: Iterable[Shift], since: datetime, until: datetime, now: datetime
 ) -> list[HistoryEntry]:
-    """One entry per final shift (as clipped to the window); a shift that reaches the window's
-    end is said to go on ``until now``."""
+    """One entry per final shift overlapping ``[since, until)``, clipped to it (``at`` and
+    ``end``), from ``shifts`` computed over ``[since - EDGE, until + EDGE)``.
+
+    The detail says how the shift really runs: ``until now`` only for a shift still running
+    at ``now``; ``until <end>`` for one that ended in the window; ``continues after <until>``
+    for one going on past the window's end (a window in the past: it is not "now"); and
+    ``began before <since>`` for one already running at the window's start.
+    """
     out = []
     for shift in shifts:
-        until = "now" if shift.end >= window_end else shift.end.isoformat()
+        start, end = max(shift.start, since), min(shift.end, until)
+        if start >= end:
+            continue  # only in the margins
+        began_before = shift.start < since
+        goes_on = shift.end > until
+        running = shift.start <= now and (now < end or (goes_on and now <= until))
+        if running:
+            bounds = "until now"
+        elif goes_on:
+            bounds = f"continues after {until.isoformat()}"
+        else:
+            bounds = f"until {end.isoformat()}"
+        if began_before:
+            bounds = f"began before {since.isoformat()}, {bounds}"
         out.append(
             HistoryEntry(
-                at=shift.start,
+                at=start,
                 kind="shift",
                 person=shift.person,
                 subject=f"schedule:{schedule_id}",
-                detail=f"on call ({shift.source}) until {until}",
+                detail=f"on call ({shift.source}) {bounds}",
                 people=(shift.person,),
-                end=shift.end,
+                end=end,
                 source=shift.source,
             )
         )

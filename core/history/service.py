@@ -14,6 +14,7 @@ from datetime import datetime
 
 from core.config.model import Configuration
 from core.history.entries import (
+    EDGE,
     EVENT_KINDS,
     HistoryEntry,
     IncidentInfo,
@@ -26,24 +27,35 @@ from core.oncall import views
 from core.oncall.listing import check_window
 from core.oncall.targets import Target, check_target
 from core.ports import UnitOfWork
+from core.schedule.model import utc
 
 
 async def history(
-    uow: UnitOfWork, since: datetime, until: datetime, person: str | None = None
+    uow: UnitOfWork,
+    since: datetime,
+    until: datetime,
+    person: str | None = None,
+    *,
+    now: datetime,
 ) -> list[HistoryEntry]:
-    """The history of ``[since, until)``, in time order; only ``person``'s with a person."""
+    """The history of ``[since, until)``, in time order; only ``person``'s with a person.
+
+    Shifts are clipped to the window; their text says whether one began before ``since``,
+    goes on after ``until``, or is still running at ``now`` (:func:`shift_entries`)."""
     async with uow:
         config = await uow.config.load() or Configuration()
         if person is not None:
             check_target(config, Target("person", person))
         lo, hi = check_window(since, until)
-        state = await views.load_state(uow, lo, hi)
+        state = await views.load_state(uow, lo - EDGE, hi + EDGE)
         schedule_ids = {s.id for r in state.revisions for s in r.config.schedules}
         schedule_ids |= {o.schedule_id for o in state.overrides}
         shifts = [
             entry
             for sid in sorted(schedule_ids)
-            for entry in shift_entries(sid, views.final_for(state, sid, lo, hi).shifts, hi)
+            for entry in shift_entries(
+                sid, views.final_for(state, sid, lo - EDGE, hi + EDGE).shifts, lo, hi, utc(now)
+            )
         ]
         audit = audit_entries(await uow.audit.between(lo, hi))
         events = await uow.incidents.events_between(lo, hi, EVENT_KINDS)
