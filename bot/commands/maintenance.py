@@ -4,8 +4,10 @@ Without words: the current and upcoming windows (configured and made from chat o
 for anyone. With a service or team and two times: a window for it (alerts recorded and shown,
 never paged; an incident still firing at its end pages then), for the managers of the team
 (the service's team) only (:mod:`core.chat.rights`). ``maintenance cancel <id>`` cancels one
-made from chat or the CLI, for the same managers. Times are read in the caller's zone, as
-``/oncall timeoff`` reads them. A word naming both a service and a team means the service.
+made from chat or the CLI, for the same managers. Both answers are public (the channel sees
+that its alerts stop or start paging again); a window may last at most 31 days. Times are
+read in the caller's zone, as ``/oncall timeoff`` reads them. A word naming both a service
+and a team means the service.
 """
 
 from __future__ import annotations
@@ -115,6 +117,7 @@ async def run(ctx: CommandContext, words: list[str]) -> Reply:
                 )
             ),
         ),
+        public=True,  # the team should see that its alerts stop paging
     )
 
 
@@ -141,4 +144,6 @@ async def _cancel(
         await cancel_window(ctx.new_unit(), window_id, actor=actor, now=ctx.now)
     except MaintenanceError as exc:
         return refusal(f"{sentence(str(exc))} Nothing changed.")
-    return Reply(text=f"Maintenance window #{window_id} cancelled; its alerts page again.")
+    return Reply(
+        text=f"Maintenance window #{window_id} cancelled; its alerts page again.", public=True
+    )

@@ -13,7 +13,7 @@ covers its service waits for that one's end.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from core.config.model import Configuration
 from core.incidents.ports import OutboxMessage
@@ -28,6 +28,8 @@ from core.maintenance.windows import (
 from core.ports import AuditEntry, UnitOfWork
 
 MAX_REASON = 500
+MAX_LENGTH = timedelta(days=31)
+"""The longest window the CLI and chat may make (a longer outage: make another at its end)."""
 
 
 class MaintenanceError(ValueError):
@@ -74,6 +76,11 @@ def _check(
         raise MaintenanceError("the window must end after it starts")
     if end <= now:
         raise MaintenanceError("the window is over already; give an end in the future")
+    if end - start > MAX_LENGTH:
+        raise MaintenanceError(
+            f"a maintenance window may last at most {MAX_LENGTH.days} days; make another "
+            "when it ends"
+        )
     if reason is not None and len(reason) > MAX_REASON:
         raise MaintenanceError(f"the reason is longer than {MAX_REASON} characters")
 
@@ -90,7 +97,8 @@ async def create_window(
 ) -> StoredWindow:
     """Store a window ``[start, end)`` for a service or a team, audited; raises
     :class:`MaintenanceError` (nothing written) for an unknown service or team, an end not
-    after the start or already past, or a reason over 500 characters. A start in the past is
+    after the start or already past, a window longer than 31 days (exactly 31 is allowed), or
+    a reason over 500 characters. A start in the past is
     allowed (the window is in force at once). Incidents already held move to the new end when
     the window prolongs their maintenance; incidents already paging are left as they are."""
     async with uow:

@@ -945,6 +945,7 @@ MAINTENANCE = [
         changed=Changed(
             windows=(("api", None, "2026-03-05 09:00", "2026-03-05 17:00", "dan", "db upgrade"),)
         ),
+        public=True,
     ),
     Case(
         "maintenance: a manager for their team, from now",
@@ -954,6 +955,7 @@ MAINTENANCE = [
         changed=Changed(
             windows=((None, "web", "2026-03-02 10:00", "2026-03-02 12:00", "cat", None),)
         ),
+        public=True,
     ),
     Case(
         "maintenance: only the team's managers",

@@ -40,6 +40,7 @@ async def test_list_make_and_cancel() -> None:
     store = await new_store()
     made = await say(store, "dan", "maintenance api now 2026-03-02 12:00 deploy")
     assert not made.error, made.text
+    assert made.public  # the channel sees that its alerts stop paging
     await say(store, "cat", "maintenance web 2026-03-03 09:00 2026-03-03 10:00")
     listed = await say(store, "eve", "maintenance")  # anyone may look
     assert listed.text == "Maintenance windows: 2"
@@ -68,7 +69,7 @@ async def test_list_make_and_cancel() -> None:
     assert refused.error and "Only a manager of Operations" in refused.text
     assert store.maintenance.windows[1].cancelled_at is None
     done = await say(store, "dan", "maintenance cancel #1")
-    assert not done.error and "cancelled" in done.text
+    assert not done.error and "cancelled" in done.text and done.public
     assert [a.action for a in store.audit if a.action.startswith("maintenance")] == [
         "maintenance.create",
         "maintenance.create",
@@ -76,3 +77,14 @@ async def test_list_make_and_cancel() -> None:
     ]
     again = await say(store, "dan", "maintenance cancel 1")
     assert again.error and "cancelled already" in again.text
+
+
+async def test_a_window_longer_than_31_days_is_refused_and_nothing_is_stored() -> None:
+    store = await new_store()
+    audited = len(store.audit)
+    long = await say(store, "dan", "maintenance api now 2026-04-03 10:01")  # 31 days + 1 min
+    assert long.error and "at most 31 days" in long.text and "Nothing changed" in long.text
+    assert not long.public
+    assert store.maintenance.windows == {} and len(store.audit) == audited
+    ok = await say(store, "dan", "maintenance api now 2026-04-02 10:00")  # exactly 31 days
+    assert not ok.error, ok.text

@@ -344,3 +344,12 @@ def test_the_channel_thread_says_when_maintenance_is_over() -> None:
     quiet = timeline_text("maintenanceended", None, {"effects": ["Notify"]}, {})
     assert quiet == "maintenance over"
     assert timeline_text("maintenance", None, {"until": "nonsense"}, {}) == "held for maintenance"
+
+
+async def test_a_window_may_last_31_days_and_not_a_minute_more() -> None:
+    s = store()
+    with pytest.raises(MaintenanceError, match="at most 31 days"):
+        await window(s, T0, T0 + timedelta(days=31, minutes=1), service="api")
+    assert s.maintenance.windows == {} and s.audit == []
+    await window(s, T0, T0 + timedelta(days=31), service="api")
+    assert len(s.maintenance.windows) == 1
