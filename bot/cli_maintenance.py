@@ -4,7 +4,7 @@ paged), through :mod:`core.maintenance.service` (validated, audited).
 ``oncall maintenance (--service S | --team T) --from T --to T [--reason R]`` makes one;
 ``--list`` shows the current and upcoming ones (configured and stored); ``--cancel ID`` cancels a
 stored one. Times are read as ``oncall override`` reads them (ISO 8601 with an offset, or local
-with ``--tz``). Bad input is exit 2 with nothing changed.
+with ``--tz``); a window may last at most 31 days. Bad input is exit 2 with nothing changed.
 """
 
 from __future__ import annotations
