@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.metrics.compute import HOLD_KINDS, response_clock
@@ -19,6 +19,7 @@ METRICS: Table = IncidentMetricsRow.__table__  # type: ignore[attr-defined]
 PAGES: Table = MetricPageRow.__table__  # type: ignore[attr-defined]
 RESTS: Table = RestDecisionRow.__table__  # type: ignore[attr-defined]
 EVENTS: Table = IncidentEventRow.__table__  # type: ignore[attr-defined]
+PAGES_LOCK = 0x7E57  # the advisory lock namespace of a person's pages (rest after night pages)
 
 
 def _page(row: Any) -> PageMetric:
@@ -151,6 +152,21 @@ class SqlMetrics:
             .order_by(PAGES.c.paged_at, PAGES.c.id)
         )
         return [PersonPage(r.incident_id, _page(r)) for r in await self._session.execute(query)]
+
+    async def lock_pages_of(self, person_ids: Sequence[str]) -> None:
+        """PostgreSQL: a transaction advisory lock per person (key: this namespace and the
+        id's ``hashtext``; a collision only makes two people wait for each other), taken in
+        sorted order so two transactions never wait on each other in a circle. At READ
+        COMMITTED, the statements after it see what the previous holder committed. SQLite:
+        nothing to do (one writer at a time: the other resolution has committed or not
+        begun writing)."""
+        if dialect_name(self._session) != "postgresql":
+            return
+        for person_id in sorted(set(person_ids)):
+            await self._session.execute(
+                text("SELECT pg_advisory_xact_lock(:space, hashtext(:person))"),
+                {"space": PAGES_LOCK, "person": person_id},
+            )
 
     async def rest_decision(self, person_id: str, shift_start: datetime) -> RestGrant | None:
         query = select(RESTS).where(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from core.metrics.ports import IncidentMetrics, PageMetric, PersonPage, RestGrant
@@ -63,6 +64,9 @@ class FakeMetrics:
             if p.person_id == person_id and start <= p.at < end
         ]
         return [PersonPage(i, p) for _, i, p in sorted(out, key=lambda t: (t[0], t[1]))]
+
+    async def lock_pages_of(self, person_ids: Sequence[str]) -> None:
+        """Nothing to wait for: the in-memory store runs one unit of work at a time."""
 
     async def rest_decision(self, person_id: str, shift_start: datetime) -> RestGrant | None:
         return self._store.rest_decisions.get((person_id, instant(shift_start)))

@@ -7,6 +7,7 @@ have none: :meth:`MetricsRepository.get` gives None for them and reports leave t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -105,6 +106,14 @@ class MetricsRepository(Protocol):
 
     async def pages_of(self, person_id: str, start: datetime, end: datetime) -> list[PersonPage]:
         """Stored pages of ``person_id`` whose ``at`` is in ``[start, end)``, in time order."""
+        ...
+
+    async def lock_pages_of(self, person_ids: Sequence[str]) -> None:
+        """Wait until no other transaction holds these people's pages, then hold them until
+        this one ends, so that pages read afterwards include every page committed by a
+        resolution that held them first (two resolutions of one person's incidents at once
+        are decided one after the other). Call before :meth:`pages_of` in a transaction
+        that saved pages; one call per transaction (the ids are locked in sorted order)."""
         ...
 
     async def rest_decision(self, person_id: str, shift_start: datetime) -> RestGrant | None:

@@ -136,6 +136,9 @@ async def _cases(
         return []
     lo = min(p.at for p in metrics.pages) - LOOK_BACK
     hi = max(now, max(p.at for p in metrics.pages) + timedelta(seconds=1))
+    # two resolutions of one person's incidents at once must not each see only their own
+    # pages: the second waits here for the first to commit, then reads both
+    await uow.metrics.lock_pages_of(sorted({p.person_id for p in metrics.pages}))
     state = await load_state(uow, lo, hi, schedule_ids=sorted(rules))
     planned_state = without_rest(state)
     out: list[RestCase] = []
