@@ -353,3 +353,14 @@ async def test_a_window_may_last_31_days_and_not_a_minute_more() -> None:
     assert s.maintenance.windows == {} and s.audit == []
     await window(s, T0, T0 + timedelta(days=31), service="api")
     assert len(s.maintenance.windows) == 1
+
+
+async def test_an_incident_open_before_the_window_keeps_escalating_in_it() -> None:
+    # documented (docs/heartbeats.md, as PagerDuty does): a window holds new incidents only
+    s = store()
+    await ingest(unit(s), alert("early"), T0)
+    assert pages(s) == [(1, "ann")]
+    await window(s, T0 + MIN, T0 + 2 * H, service="api")
+    assert s.maintenance.holds == {}
+    assert await fire(s, T0 + 5 * MIN) == 1  # tier 2, inside the window
+    assert pages(s) == [(1, "ann"), (1, "dan")]
