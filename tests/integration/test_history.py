@@ -5,15 +5,23 @@ The world (tests.unit.oncall.common): schedule primary is daily from 09:00, ann 
 primary Tuesday 09:00-12:00 (an override), bob takes Tuesday 12:00-18:00 off (ann covers),
 ann asks dan to take Wednesday 09:00-12:00 and dan accepts (a swap). An api incident opens
 Monday 10:00 and pages ann, who acknowledges at 10:05; the source resolves it at 10:30.
+
+One check starts the real ``oncall`` console script (the table, end to end); the others run
+the same Typer app in this process (``typer.testing.CliRunner`` on ``bot.cli.app``, with the
+same environment), because each subprocess costs over a second.
 """
 
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
+from click.testing import Result
 from sqlalchemy.ext.asyncio import AsyncEngine
+from typer.testing import CliRunner
 
+from bot.cli import app
 from core.config.apply import apply_configuration
 from core.incidents.lifecycle import Acknowledge, Resolve
 from core.incidents.ports import AlertBatch, NewAlert
@@ -78,9 +86,16 @@ async def env(engine: AsyncEngine, database_url: str) -> dict[str, str]:
     return oncall_env(database_url)
 
 
+def in_process(*args: str, env: dict[str, str]) -> Result:
+    """``oncall ARGS`` in this process, the environment exactly ``env`` for its settings
+    (what this process has and ``env`` lacks is removed for the call)."""
+    gone: dict[str, str | None] = {k: None for k in os.environ if k not in env}
+    return CliRunner().invoke(app, list(args), env={**gone, **env}, catch_exceptions=False)
+
+
 def history(env: dict[str, str], *args: str) -> dict:
-    result = run_oncall("history", *WINDOW, *args, "--json", env=env)
-    assert result.returncode == 0, result.stderr
+    result = in_process("history", *WINDOW, *args, "--json", env=env)
+    assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)
 
 
@@ -146,27 +161,27 @@ def test_one_person(env: dict[str, str]) -> None:
 
 
 def test_the_table_lists_the_same(env: dict[str, str]) -> None:
-    result = run_oncall("history", *WINDOW, "--person", "cat", env=env)
+    result = run_oncall("history", *WINDOW, "--person", "cat", env=env)  # end to end
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("Mon 2026-03-02 08:00 UTC  override    cat")
     assert any("shift" in line and "on call (override)" in line for line in lines)
-    empty = run_oncall("history", "--since", "2026-02-01", "--until", "2026-02-02", env=env)
+    empty = in_process("history", "--since", "2026-02-01", "--until", "2026-02-02", env=env)
     assert empty.stdout.strip() == "nothing happened in this window"
 
 
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["--since", "yesterday-ish"], "error: --since"),
-        (["--since", "2026-03-05", "--until", "2026-03-01"], "error: --since must be before"),
-        (["--since", "2024-01-01", "--until", "2026-03-01"], "error: the window may be 400 days"),
-        (["--person", "zed", "--since", "2026-03-01", "--until", "2026-03-02"], "error: unknown person 'zed'"),
-        (["--tz", "Mars/Olympus"], "error: "),
-    ],
-)  # fmt: skip
-def test_bad_input_is_exit_2(env: dict[str, str], args: list[str], message: str) -> None:
-    result = run_oncall("history", *args, env=env)
-    assert result.returncode == 2, result.stdout + result.stderr
-    assert result.stderr.startswith(message), result.stderr
-    assert result.stdout == ""
+BAD = [
+    (["--since", "yesterday-ish"], "error: --since"),
+    (["--since", "2026-03-05", "--until", "2026-03-01"], "error: --since must be before"),
+    (["--since", "2024-01-01", "--until", "2026-03-01"], "error: the window may be 400 days"),
+    (["--person", "zed", "--since", "2026-03-01", "--until", "2026-03-02"], "error: unknown person 'zed'"),
+    (["--tz", "Mars/Olympus"], "error: "),
+]  # fmt: skip
+
+
+def test_bad_input_is_exit_2(env: dict[str, str]) -> None:
+    for args, message in BAD:
+        result = in_process("history", *args, env=env)
+        assert result.exit_code == 2, (args, result.stdout + result.stderr)
+        assert result.stderr.startswith(message), (args, result.stderr)
+        assert result.stdout == "", args

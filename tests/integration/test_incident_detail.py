@@ -3,14 +3,23 @@ each message and its error, the ticket, the response metrics and the review; tex
 an unknown id is exit 2.
 
 The example configuration pages sofia for the ledger incident opened at 2026-03-04 11:00.
+
+One check starts the real ``oncall`` console script (the resolved incident's table, end to
+end); the others run the same Typer app in this process (``typer.testing.CliRunner`` on
+``bot.cli.app``, with the same environment), because each subprocess costs over a second.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 
 import pytest
+from click.testing import Result
+from typer.testing import CliRunner
 
+from bot.cli import app
 from core.incidents.lifecycle import Acknowledge, Resolve
 from core.incidents.service import act
 from core.reviews.service import submit_review
@@ -45,9 +54,16 @@ async def answered_and_reviewed(database_url: str) -> None:
         await engine.dispose()
 
 
+def in_process(*args: str, env: dict[str, str]) -> Result:
+    """``oncall ARGS`` in this process, the environment exactly ``env`` for its settings
+    (what this process has and ``env`` lacks is removed for the call)."""
+    gone: dict[str, str | None] = {k: None for k in os.environ if k not in env}
+    return CliRunner().invoke(app, list(args), env={**gone, **env}, catch_exceptions=False)
+
+
 def detail_json(env: dict[str, str]) -> dict:
-    result = run_oncall("incidents", "1", "--json", env=env)
-    assert result.returncode == 0, result.stderr
+    result = in_process("incidents", "1", "--json", env=env)
+    assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)
 
 
@@ -58,8 +74,8 @@ def test_an_open_incident_has_no_ticket_metrics_or_review_yet(env: dict[str, str
     texts = [e["text"] for e in document["timeline"]]
     assert texts[:2] == ["routed to payments-ledger", "opened"]
     assert any(t.startswith("paged ") and "(tier 1)" in t for t in texts)
-    table = run_oncall("incidents", "1", env=env)
-    assert table.returncode == 0
+    table = in_process("incidents", "1", env=env)
+    assert table.exit_code == 0, table.stderr
     assert "Ticket: none" in table.stdout and "Review: none yet" in table.stdout
     assert "Metrics: none (not resolved)" in table.stdout
 
@@ -68,7 +84,7 @@ async def test_a_resolved_incident_shows_ticket_metrics_and_review(
     env: dict[str, str], database_url: str
 ) -> None:
     await answered_and_reviewed(database_url)
-    document = detail_json(env)
+    document = await asyncio.to_thread(detail_json, env)
     assert document["incident"]["status"] == "resolved"
     timeline = document["timeline"]
     assert [e["kind"] for e in timeline][-2:] == ["acknowledge", "resolve"]
@@ -96,7 +112,7 @@ async def test_a_resolved_incident_shows_ticket_metrics_and_review(
     }
     kinds = [m["kind"] for m in document["messages"]]
     assert "review.offer" in kinds and "review" in kinds
-    table = run_oncall("incidents", "1", env=env)
+    table = run_oncall("incidents", "1", env=env)  # the console script, end to end
     assert table.returncode == 0, table.stderr
     out = table.stdout
     assert "Ticket: T-1 (builtin, open)" in out
@@ -105,9 +121,9 @@ async def test_a_resolved_incident_shows_ticket_metrics_and_review(
     assert "  - rotate logs" in out
 
 
-@pytest.mark.parametrize("args", [["incidents", "7"], ["incidents", "7", "--json"]])
-def test_an_unknown_id_is_exit_2(env: dict[str, str], args: list[str]) -> None:
-    result = run_oncall(*args, env=env)
-    assert result.returncode == 2
-    assert result.stderr.strip() == "error: no incident 7"
-    assert result.stdout == ""
+def test_an_unknown_id_is_exit_2(env: dict[str, str]) -> None:
+    for args in (["incidents", "7"], ["incidents", "7", "--json"]):
+        result = in_process(*args, env=env)
+        assert result.exit_code == 2, args
+        assert result.stderr.strip() == "error: no incident 7", args
+        assert result.stdout == "", args

@@ -4,17 +4,26 @@
 Hours on call over [2026-03-02, 2026-03-04) UTC: schedule ``primary`` (team ops) has ann from
 Monday 09:00 to Tuesday 09:00 (24 h) and bob from Tuesday 09:00 (15 h to the window's end);
 ``office`` (team web) has cat 09:00-17:00 on both days (16 h).
+
+One check starts the real ``oncall`` console script (the table, end to end); the others run
+the same Typer app in this process (``typer.testing.CliRunner`` on ``bot.cli.app``, with the
+same environment), because each subprocess costs over a second.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 from typing import Any
 
 import pytest
+from click.testing import Result
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
+from typer.testing import CliRunner
 
+from bot.cli import app
 from storage.tables import AuditRow
 from storage.uow import SqlUnitOfWork, session_factory
 from tests.support import oncall_env, run_oncall
@@ -34,9 +43,21 @@ async def env(engine: AsyncEngine, database_url: str) -> dict[str, str]:
     return oncall_env(database_url)
 
 
-def report(env: dict[str, str], *args: str) -> dict[str, Any]:
-    result = run_oncall("report", *args, "--json", env=env)
-    assert result.returncode == 0, result.stderr
+def in_process(*args: str, env: dict[str, str]) -> Result:
+    """``oncall ARGS`` in this process, the environment exactly ``env`` for its settings
+    (what this process has and ``env`` lacks is removed for the call)."""
+    gone: dict[str, str | None] = {k: None for k in os.environ if k not in env}
+    return CliRunner().invoke(app, list(args), env={**gone, **env}, catch_exceptions=False)
+
+
+async def oncall(*args: str, env: dict[str, str]) -> Result:
+    """:func:`in_process` from an async test (the command runs its own event loop)."""
+    return await asyncio.to_thread(in_process, *args, env=env)
+
+
+async def report(env: dict[str, str], *args: str) -> dict[str, Any]:
+    result = await oncall("report", *args, "--json", env=env)
+    assert result.exit_code == 0, result.stderr
     parsed: dict[str, Any] = json.loads(result.stdout)
     return parsed
 
@@ -85,7 +106,7 @@ OPS = figures(
 
 
 async def test_the_json_document(env: dict[str, str]) -> None:
-    doc = report(env, *WINDOW)
+    doc = await report(env, *WINDOW)
     assert doc["since"] == "2026-03-02T00:00:00+00:00"
     assert doc["until"] == "2026-03-04T00:00:00+00:00"
     assert (doc["team"], doc["window"], doc["percentiles"]) == (
@@ -153,16 +174,16 @@ async def test_the_json_document(env: dict[str, str]) -> None:
 
 
 async def test_team_zone_and_an_empty_window(env: dict[str, str]) -> None:
-    web = report(env, *WINDOW, "--team", "web")
+    web = await report(env, *WINDOW, "--team", "web")
     assert web["overall"] == figures() and web["incidents"] == []
     assert web["by_person"] == [person("cat", on_call_seconds=16 * H)]  # web's schedules only
-    tokyo = report(
+    tokyo = await report(
         env, "--since", "2026-03-02 19:00", "--until", "2026-03-02 20:00", "--tz", "Asia/Tokyo"
     )
     assert tokyo["since"] == "2026-03-02T19:00:00+09:00"  # read and shown in --tz: 10:00 UTC
     assert [i["id"] for i in tokyo["incidents"]] == [1]  # 10:20 UTC is 19:20 in Tokyo
     assert tokyo["incidents"][0]["resolved_at"] == "2026-03-02T19:20:00+09:00"
-    table = run_oncall("report", *WINDOW, env=env)
+    table = run_oncall("report", *WINDOW, env=env)  # the console script, end to end
     assert table.returncode == 0, table.stderr
     assert "3 incidents · MTTA 7m 00s (p90 10m 00s) · MTTR 30m 00s (p90 40m 00s)" in table.stdout
 
@@ -177,9 +198,8 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize(("args", "message"), BAD)
 async def test_bad_input_exits_2_and_writes_nothing(
-    env: dict[str, str], engine: AsyncEngine, args: tuple[str, ...], message: str
+    env: dict[str, str], engine: AsyncEngine
 ) -> None:
     async def audit_rows() -> int:
         async with engine.connect() as conn:
@@ -188,7 +208,8 @@ async def test_bad_input_exits_2_and_writes_nothing(
             )
 
     before = await audit_rows()
-    result = run_oncall("report", *args, "--json", env=env)
-    assert result.returncode == 2, result.stderr
-    assert message in result.stderr and result.stdout == ""
-    assert await audit_rows() == before
+    for args, message in BAD:
+        result = await oncall("report", *args, "--json", env=env)
+        assert result.exit_code == 2, (args, result.stderr)
+        assert message in result.stderr and result.stdout == "", args
+        assert await audit_rows() == before, args
