@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
+from click.testing import Result
+from typer.testing import CliRunner
 
+from bot.cli import app
 from core.incidents.ports import AlertBatch, NewAlert
 from core.incidents.routing import route_alert
 from core.incidents.service import ingest
@@ -98,11 +102,26 @@ def test_incidents_json_shape_then_ack_and_resolve(env: dict[str, str]) -> None:
     ],
 )
 def test_bad_input_is_exit_2(env: dict[str, str], args: list[str], message: str) -> None:
-    before = cli_json(env, "incidents", "--all")
-    result = run_oncall(*args, env=env | {"ONCALL_ALERT_TOKEN": "t"})
-    assert result.returncode == 2, result.stdout + result.stderr
+    """In this process through the same Typer app (a subprocess per case cost ~4 s each; the
+    console script itself is run by the tests above)."""
+
+    def listed() -> dict:
+        result = in_process("incidents", "--all", "--json", env=env)
+        assert result.exit_code == 0, result.stderr
+        return json.loads(result.stdout)
+
+    before = listed()
+    result = in_process(*args, env=env | {"ONCALL_ALERT_TOKEN": "t"})
+    assert result.exit_code == 2, result.stdout + result.stderr
     assert result.stderr.strip().startswith(message)
-    assert cli_json(env, "incidents", "--all") == before
+    assert result.stdout == ""
+    assert listed() == before
+
+
+def in_process(*args: str, env: dict[str, str]) -> Result:
+    """``oncall ARGS`` in this process with exactly ``env`` as its environment."""
+    gone: dict[str, str | None] = {k: None for k in os.environ if k not in env}
+    return CliRunner().invoke(app, list(args), env={**gone, **env}, catch_exceptions=False)
 
 
 async def test_one_incident_shows_its_timeline_and_every_message_with_its_delivery(
