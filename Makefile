@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_TOKEN ?= demo-alert-token
-PYTEST_WORKERS ?= 3  # pytest-xdist processes: on two cores the suite still waits on servers and timers a third of the time
+PYTEST_WORKERS ?= 2  # pytest-xdist processes: the suite waits on servers and timers a lot (three were slower)
 
 .PHONY: run test proof lint format typecheck contracts bench clean
 
