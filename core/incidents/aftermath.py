@@ -27,5 +27,6 @@ async def after_resolve(
 ) -> None:
     """Run everything a resolution causes. ``record.state`` is the state before it, ``state``
     the resolved one (``resolved_at`` and ``resolved_by`` set)."""
-    await record_response(uow, config, record, state, now)
-    await offer_review(uow, config, record, state, now)
+    events = await uow.incidents.events(record.id)  # read once: every part reads the timeline
+    await record_response(uow, config, record, state, events, now)
+    await offer_review(uow, config, record, state, events, now)

@@ -5,6 +5,7 @@ night pages for the people it paged (:mod:`core.rest.grant`)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from core.config.model import Configuration
 from core.incidents.lifecycle import IncidentState
@@ -19,13 +20,14 @@ async def record_response(
     config: Configuration,
     record: IncidentRecord,
     state: IncidentState,
+    events: list[tuple[datetime, str, str | None, dict[str, Any]]],
     now: datetime,
 ) -> None:
-    """Store the metrics of the incident just resolved and grant rest where it is due.
+    """Store the metrics of the incident just resolved (``events``: its whole timeline) and
+    grant rest where it is due.
 
     A second call for the same incident writes nothing (metrics are kept once).
     """
-    events = await uow.incidents.events(record.id)
     metrics = incident_metrics(record, state, events, config)
     if await uow.metrics.save(metrics):
         await rest_after_night_pages(uow, config, metrics, now)

@@ -44,6 +44,12 @@ class SubmitOutcome:
     replaced: bool
 
 
+def offer_subject(incident_id: object) -> str:
+    """The ``posted_messages`` subject of an incident's review offer, the same on every chat
+    surface (each records the offer it posted under it, so a redelivery posts none)."""
+    return f"review/{incident_id}/offer"
+
+
 def _paged(events: EventRows) -> list[str]:
     """Everyone paged, in the order of their first page."""
     people: list[str] = []
@@ -81,12 +87,12 @@ async def offer_review(
     config: Configuration,
     record: IncidentRecord,
     state: IncidentState,
+    events: EventRows,
     now: datetime,
 ) -> str | None:
-    """Write the ``review.offer`` message for the responder (see :func:`responder_of`); returns
-    who it went to, None when nobody. Its key is per incident: an incident is resolved once,
-    and a repeated call writes nothing new."""
-    events = await uow.incidents.events(record.id)
+    """Write the ``review.offer`` message for the responder (see :func:`responder_of`; ``events``
+    is the incident's whole timeline); returns who it went to, None when nobody. Its key is per
+    incident: an incident is resolved once, and a repeated call writes nothing new."""
     person_id = responder_of(config, state, events)
     if person_id is None:
         return None

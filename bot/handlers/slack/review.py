@@ -38,7 +38,7 @@ from core.incidents.ports import ClaimedMessage
 from core.ports import Clock, UnitOfWork
 from core.reviews import form
 from core.reviews.form import ReviewInvalid
-from core.reviews.service import ReviewRefused, submit_review
+from core.reviews.service import ReviewRefused, offer_subject, submit_review
 from scheduling.outbox import Delivered, Failed, Outcome
 
 log = logging.getLogger("oncall.slack")
@@ -48,11 +48,6 @@ UNKNOWN = (
     "id (`slack:`) or your Slack email to your person entry. Nothing was stored."
 )
 NOT_MINE = "That button is not one of mine."
-
-
-def offer_subject(incident_id: object) -> str:
-    """The ``posted_messages`` subject of an incident's review offer."""
-    return f"review/{incident_id}/offer"
 
 
 class ReviewOffers:

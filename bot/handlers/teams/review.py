@@ -27,7 +27,7 @@ from core.incidents.ports import ClaimedMessage
 from core.ports import Clock, UnitOfWork
 from core.reviews import form
 from core.reviews.form import ReviewInvalid
-from core.reviews.service import ReviewRefused, submit_review
+from core.reviews.service import ReviewRefused, offer_subject, submit_review
 from scheduling.outbox import Delivered, Failed, Outcome
 
 log = logging.getLogger("oncall.teams")
@@ -36,11 +36,6 @@ UNKNOWN = (
     "id or your email to your person entry. Nothing was stored."
 )
 NOT_MINE = "That card is not one of mine."
-
-
-def offer_subject(incident_id: object) -> str:
-    """The ``posted_messages`` subject of an incident's review offer (as Slack's)."""
-    return f"review/{incident_id}/offer"
 
 
 class ReviewOffers:
