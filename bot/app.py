@@ -135,6 +135,22 @@ def build_app(runtime: Runtime) -> web.Application:
         )
         teams.add_routes(app)
         app[TEAMS] = teams
+    from web.app import add_dashboard
+    from web.deps import WebDeps
+
+    settings = runtime.settings
+    add_dashboard(
+        app,
+        WebDeps(
+            read_unit=runtime.read_unit,
+            write_unit=runtime.write_unit,
+            clock=runtime.clock,
+            public_url=settings.base_url,
+            token=settings.dashboard_token.get_secret_value() if settings.dashboard_token else None,
+            secure_cookies=settings.base_url.startswith("https://"),
+            tick_age=getattr(runtime.background, "tick_age", lambda: None),
+        ),
+    )
     app.router.add_get("/healthz", healthz)
     app.router.add_get(
         "/readyz", readiness_handler({"database": database_ready, "scheduler": scheduler_ready})

@@ -32,6 +32,12 @@ log = logging.getLogger("oncall")
 async def serve(settings: Settings) -> int:
     """Run until SIGTERM or SIGINT; returns the exit status."""
     configure_logging(settings.log_level)
+    if not settings.loopback and settings.dashboard_token is None:
+        raise StartupError(
+            f"ONCALL_HOST={settings.host} is not a loopback address, so the dashboard and API "
+            "would be open to the network: set ONCALL_DASHBOARD_TOKEN (the token people and "
+            "scrapers must present), or listen on 127.0.0.1"
+        )
     clock = SystemClock()
     engine = await prepare_database(settings, checkpoints=False)  # the worker's commits do them
     runner: web.AppRunner | None = None
@@ -96,7 +102,14 @@ def announce(settings: Settings, services: list[str]) -> None:
     token that ``make run`` set itself.
     """
     base = settings.base_url
-    lines = ["", "  On-call bot is running.", f"  Health:        {base}/healthz"]
+    lines = [
+        "",
+        "  On-call bot is running.",
+        f"  Dashboard:     {base}/",
+        f"  API:           {base}/api/v1/openapi.json",
+        f"  Metrics:       {base}/metrics",
+        f"  Health:        {base}/healthz",
+    ]
     if services:
         token = "$ONCALL_ALERT_TOKEN"
         if settings.demo and settings.alert_token is not None:

@@ -6,6 +6,7 @@ Tokens and passwords are ``SecretStr``: their ``repr`` and ``str`` show ``******
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
@@ -14,6 +15,17 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from integrations.ticketing.checks import ticketing_problem
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./oncall.db"
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses; False for ``0.0.0.0``, ``::``, an empty
+    host (every interface), names and other addresses."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 class Settings(BaseSettings):
@@ -31,6 +43,7 @@ class Settings(BaseSettings):
     public_url: str | None = Field(None, alias="ONCALL_PUBLIC_URL")
     demo: bool = Field(False, alias="ONCALL_DEMO")
     log_level: str = Field("INFO", alias="ONCALL_LOG_LEVEL")
+    dashboard_token: SecretStr | None = Field(None, alias="ONCALL_DASHBOARD_TOKEN")
 
     slack_bot_token: SecretStr | None = Field(None, alias="SLACK_BOT_TOKEN")
     slack_signing_secret: SecretStr | None = Field(None, alias="SLACK_SIGNING_SECRET")
@@ -73,6 +86,7 @@ class Settings(BaseSettings):
         "config_path",
         "public_url",
         "alert_token",
+        "dashboard_token",
         "slack_bot_token",
         "slack_signing_secret",
         "slack_app_token",
@@ -113,6 +127,12 @@ class Settings(BaseSettings):
             return self.public_url.rstrip("/")
         host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
         return f"http://{host}:{self.port}"
+
+    @property
+    def loopback(self) -> bool:
+        """True when ``ONCALL_HOST`` is a loopback address (``127.0.0.0/8``, ``::1``,
+        ``localhost``): only this machine can reach the dashboard and API."""
+        return is_loopback(self.host)
 
     @property
     def slack_enabled(self) -> bool:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import page  # noqa: F401 (the pages' browser)
 from tests.fake_identity import fake_identity  # noqa: F401 (the Teams fixtures)
 from tests.fake_teams import fake_connector  # noqa: F401
 from tests.support import fresh_postgres_database, postgres_reachable, unavailable
