@@ -1,9 +1,9 @@
-// Pages that show live state (readiness, an open incident) reload themselves every minute
-// when they carry data-refresh="SECONDS" on <body>'s <main>; without JavaScript they are
-// simply static. Typing in a form pauses the reload.
+// Pages that show live state (readiness, an open incident) reload themselves when an element
+// carries data-refresh="SECONDS"; without JavaScript they are simply static. Typing in a form
+// or a hidden tab pauses the reload.
 (function () {
-  var main = document.getElementById("main");
-  var seconds = main && parseInt(main.getAttribute("data-refresh") || "0", 10);
+  var holder = document.querySelector("[data-refresh]");
+  var seconds = holder && parseInt(holder.getAttribute("data-refresh") || "0", 10);
   if (!seconds) { return; }
   var typing = false;
   document.addEventListener("input", function () { typing = true; });
