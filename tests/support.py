@@ -11,8 +11,12 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from click.testing import Result
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIG = ROOT / "examples" / "oncall.yaml"
@@ -93,6 +97,21 @@ def run_oncall(
     return subprocess.run(
         [ONCALL, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout
     )
+
+
+def oncall_in_process(*args: str, env: dict[str, str]) -> Result:
+    """``oncall ARGS`` in this process, through the same Typer app the console script runs
+    (``bot.cli.app``), with exactly ``env`` as its environment (what the caller's has and
+    ``env`` lacks is removed for the call). Much cheaper than :func:`run_oncall` (no
+    interpreter start or imports); keep one :func:`run_oncall` per command family so the
+    console script itself stays tested. The commands call ``asyncio.run``: from an async test
+    call this in a thread (``await asyncio.to_thread(oncall_in_process, ...)``)."""
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    gone: dict[str, str | None] = {k: None for k in os.environ if k not in env}
+    return CliRunner().invoke(app, list(args), env={**gone, **env}, catch_exceptions=False)
 
 
 def alertmanager_binary() -> str | None:
