@@ -32,6 +32,7 @@ from web.problems import problem
 SESSION_COOKIE = "oncall_session"
 CSRF_COOKIE = "oncall_csrf"
 CSRF_FIELD = "csrf"
+CSRF_KEY = web.RequestKey("csrf_token", str)
 
 PUBLIC_EXACT = frozenset({"/healthz", "/readyz", "/slack/events", "/api/messages", "/login"})
 PUBLIC_PREFIXES = ("/alerts/", "/ical/", "/static/")
@@ -72,11 +73,11 @@ def authorized(request: web.Request, token: str) -> bool:
 def csrf_token(request: web.Request) -> str:
     """The CSRF token to put in this page's forms (the cookie's value, or a new one that the
     response will set)."""
-    value = request.get("csrf_token")
+    value = request.get(CSRF_KEY)
     if value is None:
         value = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
-        request["csrf_token"] = value
-    return str(value)
+        request[CSRF_KEY] = value
+    return value
 
 
 async def check_csrf(request: web.Request) -> dict[str, str]:
@@ -117,10 +118,10 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
-    if "csrf_token" in request and CSRF_COOKIE not in request.cookies:
+    if CSRF_KEY in request and CSRF_COOKIE not in request.cookies:
         response.set_cookie(
             CSRF_COOKIE,
-            request["csrf_token"],
+            request[CSRF_KEY],
             httponly=True,
             samesite="Strict",
             secure=deps.secure_cookies,
