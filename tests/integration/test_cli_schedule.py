@@ -1,7 +1,14 @@
-"""``oncall who``, ``schedule``, ``gaps``, ``override`` and ``timeoff`` as users run them."""
+"""``oncall who``, ``schedule``, ``gaps``, ``override`` and ``timeoff`` as users run them.
+
+Each command is run once through the real console script (:func:`run_oncall`: ``who`` at a
+fixed instant, the ``schedule`` table, ``gaps``, ``override`` and ``timeoff``); the other checks
+run the same Typer app in this process (:func:`oncall_in_process`, same environment), because a
+subprocess costs one to two seconds per check and the table of bad input alone made thirty.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -10,7 +17,7 @@ from sqlalchemy import func, select
 
 from storage.engine import create_engine
 from storage.tables import AuditRow, OverrideRow, TimeOffRow
-from tests.support import apply_example, oncall_env, run_oncall
+from tests.support import apply_example, oncall_env, oncall_in_process, run_oncall
 
 
 @pytest.fixture
@@ -19,9 +26,14 @@ async def env(database_url: str) -> dict[str, str]:
     return oncall_env(database_url)
 
 
-def oncall_json(env: dict[str, str], *args: str) -> dict:
-    result = run_oncall(*args, "--json", env=env)
-    assert result.returncode == 0, result.stderr
+def oncall_json(env: dict[str, str], *args: str, real: bool = False) -> dict:
+    """``oncall ARGS --json``: in this process, or through the console script when ``real``."""
+    if real:
+        done = run_oncall(*args, "--json", env=env)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+    result = oncall_in_process(*args, "--json", env=env)
+    assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)
 
 
@@ -43,7 +55,9 @@ async def counts(url: str) -> tuple[int, ...]:
 def test_who_at_a_fixed_instant(env: dict[str, str]) -> None:
     # 2026-03-04 is in the 9th week from the Monday 2026-01-05 09:00 Berlin start: turn 8,
     # 8 mod 3 = 2 -> sofia is primary; the secondary list starts at sofia, so turn 8 -> lukas.
-    doc = oncall_json(env, "who", "--team", "payments", "--at", "2026-03-04T12:00:00+01:00")
+    doc = oncall_json(
+        env, "who", "--team", "payments", "--at", "2026-03-04T12:00:00+01:00", real=True
+    )
     assert doc == {
         "at": "2026-03-04T11:00:00+00:00",
         "oncall": [
@@ -128,7 +142,7 @@ def test_team_schedule(env: dict[str, str]) -> None:
 
 
 def test_gaps_json(env: dict[str, str]) -> None:
-    doc = oncall_json(env, "gaps", "--days", "3")
+    doc = oncall_json(env, "gaps", "--days", "3", real=True)
     assert [s["service"] for s in doc["services"]] == [
         "checkout-api",
         "payments-ledger",
@@ -141,6 +155,12 @@ def test_gaps_json(env: dict[str, str]) -> None:
 
 
 async def test_override_and_timeoff_change_who(env: dict[str, str], database_url: str) -> None:
+    # the CLI in a thread: its commands call asyncio.run, which needs no running loop
+    await asyncio.to_thread(_override_and_timeoff, env)
+    assert await counts(database_url) == (3, 1, 1)  # apply, override, time off
+
+
+def _override_and_timeoff(env: dict[str, str]) -> None:
     start = (datetime.now(UTC) + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
     end = start + timedelta(hours=6)
     result = run_oncall(
@@ -175,7 +195,6 @@ async def test_override_and_timeoff_change_who(env: dict[str, str], database_url
     assert "payments-secondary" in off.stdout and "covers" in off.stdout
     (row,) = oncall_json(env, "who", "--schedule", "payments-secondary", "--at", middle)["oncall"]
     assert row["person"] != holder
-    assert await counts(database_url) == (3, 1, 1)  # apply, override, time off
 
 
 @pytest.mark.parametrize(
@@ -308,16 +327,18 @@ async def test_bad_input_is_exit_2_one_line_and_changes_nothing(
     env: dict[str, str], database_url: str, args: list[str], message: str
 ) -> None:
     before = await counts(database_url)
-    result = run_oncall(*args, env=env)
-    assert result.returncode == 2, result.stdout + result.stderr
+    result = await asyncio.to_thread(oncall_in_process, *args, env=env)
+    assert result.exit_code == 2, result.stdout + result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(message), result.stderr
     assert await counts(database_url) == before
 
 
 def test_empty_database_gets_a_hint(tmp_path) -> None:
-    result = run_oncall("who", env=oncall_env(f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"))
-    assert result.returncode == 1
+    result = oncall_in_process(
+        "who", env=oncall_env(f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}")
+    )
+    assert result.exit_code == 1
     assert result.stderr.strip() == (
         "error: the database has no on-call tables yet: run `oncall db upgrade` (or `oncall config apply FILE`)"
     )
