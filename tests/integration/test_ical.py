@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import aiohttp
 import pytest
@@ -14,8 +16,11 @@ from core.config.apply import apply_configuration
 from core.oncall.actions import add_override
 from storage.uow import SqlUnitOfWork, session_factory
 from tests.fakes import FrozenClock
-from tests.support import oncall_env, run_oncall, running_app
+from tests.support import oncall_env, oncall_in_process, run_oncall, running_app
 from tests.unit.oncall.common import at, config
+
+if TYPE_CHECKING:
+    from click.testing import Result
 
 NOW = at("2026-03-02 08:00")
 
@@ -154,11 +159,17 @@ async def test_oncall_ical_url_prints_a_working_url_and_rotates_it(
     assert first.returncode == 0, first.stderr
     url = first.stdout.strip()
     assert url.startswith(f"{base_url}/ical/schedule/primary.ics?token=")
-    assert run_oncall("ical", "url", "--schedule", "primary", env=env).stdout.strip() == url
+
+    async def oncall(*args: str) -> Result:
+        """The rest in this process (in a thread: the command calls asyncio.run)."""
+        return await asyncio.to_thread(oncall_in_process, *args, env=env)
+
+    again = await oncall("ical", "url", "--schedule", "primary")
+    assert again.exit_code == 0 and again.stdout.strip() == url
     assert (await fetch(url))[0] == 200
-    rotated = run_oncall("ical", "url", "--schedule", "primary", "--rotate", env=env)
-    assert rotated.returncode == 0 and rotated.stdout.strip() != url
+    rotated = await oncall("ical", "url", "--schedule", "primary", "--rotate")
+    assert rotated.exit_code == 0 and rotated.stdout.strip() != url
     assert (await fetch(url))[0] == 404
     assert (await fetch(rotated.stdout.strip()))[0] == 200
-    unknown = run_oncall("ical", "url", "--person", "zed", env=env)
-    assert (unknown.returncode, unknown.stderr.strip()) == (2, "error: unknown person 'zed'")
+    unknown = await oncall("ical", "url", "--person", "zed")
+    assert (unknown.exit_code, unknown.stderr.strip()) == (2, "error: unknown person 'zed'")
