@@ -173,6 +173,14 @@ class Background:
     def _send_now(self) -> None:
         self.scheduler.kick("outbox")
 
+    def tick_age(self) -> float | None:
+        """Seconds (on this loop's clock) since the scheduling loop last finished a tick; None
+        before its first tick (or when it is not running, as in tests)."""
+        last = self.scheduler.last_tick
+        if last is None:
+            return None
+        return max(0.0, (self.clock.now() - last).total_seconds())
+
     def start(self) -> None:
         """Start the inbox processor and the scheduling loop on the running event loop."""
         self.inbox.start()

@@ -91,6 +91,13 @@ class WorkerProcess:
             return "no recent tick from the worker process"
         return None
 
+    def tick_age(self) -> float | None:
+        """Seconds since the child last reported a healthy tick; None before the first one
+        of the running child (starting, or restarted and not yet ticking)."""
+        if self._last_beat is None:
+            return None
+        return max(0.0, time.monotonic() - self._last_beat)
+
     def stopping(self) -> None:
         """Begin stopping: no more restarts, and the child is told to finish (end of its
         stdin). ``serve`` calls this as soon as it is signalled, so a child that the same
