@@ -1,12 +1,20 @@
-"""``oncall incidents``, ``ack``, ``resolve`` and ``alert test`` as users run them."""
+"""``oncall incidents``, ``ack``, ``resolve`` and ``alert test`` as users run them.
+
+Each command is run through the real console script once (:func:`run_oncall`: ``incidents
+--json``, ``ack`` and ``resolve`` in the first test, ``alert test`` against a real ``oncall
+serve``); the other checks run the same Typer app in this process (:func:`in_process`, same
+environment), because a subprocess costs one to two seconds per check.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
 import subprocess
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -53,14 +61,19 @@ async def env(database_url: str) -> dict[str, str]:
     return oncall_env(database_url)
 
 
-def cli_json(env: dict[str, str], *args: str) -> dict:
-    result = run_oncall(*args, "--json", env=env)
-    assert result.returncode == 0, result.stderr
+def cli_json(env: dict[str, str], *args: str, real: bool = False) -> dict:
+    """``oncall ARGS --json``: in this process, or through the console script when ``real``."""
+    if real:
+        done = run_oncall(*args, "--json", env=env)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+    result = in_process(*args, "--json", env=env)
+    assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)
 
 
 def test_incidents_json_shape_then_ack_and_resolve(env: dict[str, str]) -> None:
-    assert cli_json(env, "incidents") == {
+    assert cli_json(env, "incidents", real=True) == {
         "incidents": [
             {
                 "id": 1,
@@ -87,7 +100,8 @@ def test_incidents_json_shape_then_ack_and_resolve(env: dict[str, str]) -> None:
     assert cli_json(env, "incidents") == {"incidents": []}
     (row,) = cli_json(env, "incidents", "--all")["incidents"]
     assert row["status"] == "resolved" and row["resolved_at"]
-    table = run_oncall("incidents", "--all", env=env)
+    table = in_process("incidents", "--all", env=env)
+    assert table.exit_code == 0, table.stderr
     assert "#1" in table.stdout and "Ledger disk full" in table.stdout
 
 
@@ -141,7 +155,7 @@ async def test_one_incident_shows_its_timeline_and_every_message_with_its_delive
             )
     finally:
         await engine.dispose()
-    document = cli_json(env, "incidents", "1")
+    document = await asyncio.to_thread(cli_json, env, "incidents", "1")  # asyncio.run inside
     assert document["incident"]["id"] == 1 and document["incident"]["title"] == "Ledger disk full"
     assert [e["kind"] for e in document["timeline"]][:2] == ["routed", "open"]
     pages = [m for m in document["messages"] if m["kind"] == "page"]
@@ -157,25 +171,25 @@ async def test_one_incident_shows_its_timeline_and_every_message_with_its_delive
             "error": "slack page: channel_not_found",
         }
     ]
-    table = run_oncall("incidents", "1", env=env)
-    assert table.returncode == 0
+    table = await asyncio.to_thread(in_process, "incidents", "1", env=env)
+    assert table.exit_code == 0, table.stderr
     assert "error: slack page: channel_not_found" in table.stdout
     assert "Timeline:" in table.stdout and "Messages:" in table.stdout
 
 
 def test_acting_on_a_resolved_incident_is_refused(env: dict[str, str]) -> None:
-    assert run_oncall("resolve", "1", env=env).returncode == 0
-    result = run_oncall("ack", "1", env=env)
-    assert result.returncode == 2
+    assert in_process("resolve", "1", env=env).exit_code == 0
+    result = in_process("ack", "1", env=env)
+    assert result.exit_code == 2
     assert result.stderr.strip() == "error: incident 1: the incident is resolved already"
 
 
 @pytest.mark.parametrize("service", ["checkout-api", "kubernetes", "catch-all"])
 def test_alert_test_payload_routes_to_its_service(env: dict[str, str], service: str) -> None:
-    result = run_oncall(
+    result = in_process(
         "alert", "test", "--service", service, "--print", env=env | {"ONCALL_ALERT_TOKEN": "t"}
     )
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.stderr
     payload = json.loads(result.stdout)
     assert payload["version"] == "4" and payload["alerts"][0]["status"] == "firing"
     assert (
@@ -185,10 +199,10 @@ def test_alert_test_payload_routes_to_its_service(env: dict[str, str], service: 
 
 
 def test_alert_test_needs_a_token_and_a_server(env: dict[str, str]) -> None:
-    result = run_oncall("alert", "test", "--service", "kubernetes", env=env)
-    assert result.returncode == 2 and "set ONCALL_ALERT_TOKEN" in result.stderr
+    result = in_process("alert", "test", "--service", "kubernetes", env=env)
+    assert result.exit_code == 2 and "set ONCALL_ALERT_TOKEN" in result.stderr
     port = free_port()
-    result = run_oncall(
+    result = in_process(
         "alert",
         "test",
         "--service",
@@ -196,7 +210,7 @@ def test_alert_test_needs_a_token_and_a_server(env: dict[str, str]) -> None:
         env=env | {"ONCALL_ALERT_TOKEN": "t", "PORT": str(port)},
     )
     assert (
-        result.returncode == 2
+        result.exit_code == 2
         and f"cannot reach http://127.0.0.1:{port}/alerts/alertmanager" in result.stderr
     )
 
@@ -219,6 +233,13 @@ def test_alert_test_against_a_running_server(tmp_path: Path) -> None:
     )
     try:
         deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # up: /healthz answers (cheaper than a subprocess)
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                    break
+            except OSError:
+                assert server.poll() is None, "the server exited"
+                time.sleep(0.1)
         result = None
         while time.monotonic() < deadline:
             result = run_oncall("alert", "test", "--service", "kubernetes", env=env)
@@ -230,16 +251,17 @@ def test_alert_test_against_a_running_server(tmp_path: Path) -> None:
         rows: list = []
         while not rows and time.monotonic() < deadline:  # the inbox is worked off moments later
             rows = cli_json(env, "incidents")["incidents"]
+            time.sleep(0 if rows else 0.1)
         (row,) = rows
         assert (row["service"], row["status"], row["severity"]) == (
             "kubernetes",
             "triggered",
             "critical",
         )
-        wrong = run_oncall(
+        wrong = in_process(
             "alert", "test", "--service", "kubernetes", env=env | {"ONCALL_ALERT_TOKEN": "bad"}
         )
-        assert wrong.returncode == 2 and "the server answered 401" in wrong.stderr
+        assert wrong.exit_code == 2 and "the server answered 401" in wrong.stderr
     finally:
         server.send_signal(signal.SIGTERM)
         _out, err = server.communicate(timeout=15)
