@@ -1,0 +1,177 @@
+"""What the readiness page and ``/api/v1/services`` show, gathered in one read unit of work.
+
+Every fact comes from core: who is on call and the next hand-over from
+:mod:`core.oncall.readiness` (over :mod:`core.oncall.views`), gaps from
+:func:`core.oncall.views.coverage_gaps`, maintenance from :mod:`core.maintenance`, MTTA and
+MTTR from :func:`core.metrics.report.figures` over the incidents resolved in the last 30 days,
+per service (the median; a service with no incident resolved then has None).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from core.config.model import Configuration, Service
+from core.maintenance.service import all_windows
+from core.maintenance.windows import Window
+from core.metrics.ports import IncidentMetrics
+from core.metrics.report import Figures, figures
+from core.oncall import readiness, views
+from core.ports import UnitOfWork
+from core.schedule.model import Interval, Shift
+from web.deps import WebDeps
+
+METRICS_WINDOW = timedelta(days=30)
+OPEN_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class OpenIncident:
+    """An open incident as the page lists it (``description``: the alert's annotation, as
+    sent: escaped by the template)."""
+
+    id: int
+    title: str
+    status: str
+    severity: str
+    description: str
+
+
+@dataclass(frozen=True)
+class ServiceReadiness:
+    """One service as the page and the API show it."""
+
+    service: Service
+    team_name: str
+    verdict: readiness.Verdict
+    tiers: tuple[readiness.TierNow, ...]
+    handover: readiness.Handover | None
+    open_incidents: tuple[OpenIncident, ...]
+    gaps: tuple[Interval, ...]
+    first_tier_shifts: tuple[tuple[str, tuple[Shift, ...]], ...]
+    figures: Figures | None
+
+    @property
+    def gap_hours(self) -> float:
+        """The gaps' total length in hours, to one decimal."""
+        seconds = sum((g.end - g.start).total_seconds() for g in self.gaps)
+        return round(seconds / 3600, 1)
+
+    @property
+    def mtta_seconds(self) -> float | None:
+        """The median time to acknowledge over 30 days; None without data."""
+        found = self.figures.mtta_median if self.figures else None
+        return found.total_seconds() if found is not None else None
+
+    @property
+    def mttr_seconds(self) -> float | None:
+        """The median time to resolve over 30 days; None without data."""
+        found = self.figures.mttr_median if self.figures else None
+        return found.total_seconds() if found is not None else None
+
+
+@dataclass(frozen=True)
+class Board:
+    """Every service, in the readiness order, at ``now`` with gaps over ``[now, until)``."""
+
+    now: datetime
+    until: datetime
+    config: Configuration
+    services: tuple[ServiceReadiness, ...]
+
+    @property
+    def paging_nobody(self) -> int:
+        return sum(1 for s in self.services if s.verdict.pages_nobody)
+
+    @property
+    def open_incidents(self) -> int:
+        return sum(len(s.open_incidents) for s in self.services)
+
+    @property
+    def gap_count(self) -> int:
+        return sum(len(s.gaps) for s in self.services)
+
+
+async def board(deps: WebDeps, days: int, only: str | None = None) -> Board:
+    """The readiness of every service (of ``only`` when given: an unknown id gives none) at
+    the clock's now, gaps over the next ``days``."""
+    now = deps.clock.now().replace(microsecond=0)
+    until = now + timedelta(days=days)
+    async with deps.read_unit() as uow:
+        state = await views.load_state(
+            uow, now - views.WHO_LOOK_AROUND, now + views.WHO_LOOK_AROUND
+        )
+        config = state.config
+        windows = await all_windows(uow, config, now)
+        records = await uow.incidents.listing(False, OPEN_LIMIT)
+        resolved = await uow.metrics.resolved_between(now - METRICS_WINDOW, now)
+    open_by: dict[str, list[OpenIncident]] = {}
+    for record in records:
+        if record.state.status != "resolved":
+            open_by.setdefault(record.service_id, []).append(
+                OpenIncident(
+                    record.id,
+                    record.title,
+                    record.state.status,
+                    record.severity,
+                    record.annotations.get("description", ""),
+                )
+            )
+    metrics_by: dict[str, list[IncidentMetrics]] = {}
+    for m in resolved:
+        metrics_by.setdefault(m.service_id, []).append(m)
+    teams = {t.id: t.name or t.id for t in config.teams}
+    out = []
+    for service in config.services:
+        if only is not None and service.id != only:
+            continue
+        out.append(_one(config, state, service, now, until, windows, teams, open_by, metrics_by))
+    ordered = sorted(out, key=lambda s: readiness.order_key(s.verdict, s.service))
+    return Board(now, until, config, tuple(ordered))
+
+
+def _one(
+    config: Configuration,
+    state: views.ScheduleState,
+    service: Service,
+    now: datetime,
+    until: datetime,
+    windows: Sequence[Window],
+    teams: dict[str, str],
+    open_by: dict[str, list[OpenIncident]],
+    metrics_by: dict[str, list[IncidentMetrics]],
+) -> ServiceReadiness:
+    tiers = readiness.tiers_now(config, state, service, now)
+    first = tiers[0] if tiers else None
+    shifts = tuple(
+        (t.schedule_name or t.target, views.final_for(state, t.schedule, now, until).shifts)
+        for t in (first.targets if first else ())
+        if t.schedule is not None
+    )
+    mine = metrics_by.get(service.id)
+    return ServiceReadiness(
+        service=service,
+        team_name=teams.get(service.team, service.team),
+        verdict=readiness.assess(config, state, service.id, now, windows),
+        tiers=tiers,
+        handover=readiness.next_handover(state, first, now) if first else None,
+        open_incidents=tuple(sorted(open_by.get(service.id, []), key=lambda i: i.id)),
+        gaps=tuple(views.coverage_gaps(state, service.id, now, until)),
+        first_tier_shifts=shifts,
+        figures=figures(mine) if mine else None,
+    )
+
+
+def coverage(
+    state: views.ScheduleState, lo: datetime, hi: datetime
+) -> list[tuple[Service, list[Interval]]]:
+    """Every service with its coverage gaps over ``[lo, hi)`` (``oncall gaps``)."""
+    return [(s, views.coverage_gaps(state, s.id, lo, hi)) for s in state.config.services]
+
+
+async def gap_state(uow: UnitOfWork, lo: datetime, hi: datetime) -> views.ScheduleState:
+    """The state ``oncall gaps`` computes from."""
+    async with uow:
+        return await views.load_state(uow, lo, hi)
