@@ -225,3 +225,25 @@ async def test_tick_lag_comes_from_the_scheduling_loop(engine: object) -> None:
     finally:
         await runner.cleanup()
         await background.stop()
+
+
+async def test_worker_process_tick_age() -> None:
+    """``oncall serve``'s supervisor: None until the child says ``tick``, then a small age."""
+    import asyncio
+    import sys
+
+    from bot.worker_process import WorkerProcess
+
+    child = "import sys, time; time.sleep(0.3); print('tick', flush=True); sys.stdin.read()"
+    process = WorkerProcess({}, command=(sys.executable, "-c", child), stop_within=5)
+    assert process.tick_age() is None
+    process.start()
+    try:
+        for _ in range(200):
+            age = process.tick_age()
+            if age is not None:
+                break
+            await asyncio.sleep(0.05)
+        assert age is not None and 0 <= age < 60
+    finally:
+        await process.stop()
