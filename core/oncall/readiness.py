@@ -28,7 +28,7 @@ from core.config.model import Configuration, EscalationPolicy, Service
 from core.maintenance.windows import Window, maintenance_end
 from core.oncall import views
 from core.oncall.targets import PersonRef, person_ref
-from core.schedule.model import utc
+from core.schedule.model import OnCall, utc
 
 IMPORTANCE_ORDER = {"critical": 0, "high": 1, "normal": 2, "low": 3}
 HANDOVER_LOOKAHEAD = timedelta(days=31)
@@ -206,9 +206,8 @@ def next_handover(
     return min(found, key=lambda h: (h.at, h.schedule), default=None)
 
 
-def _ref(config: Configuration, found: object) -> PersonRef | None:
-    person = getattr(found, "person", None)
-    return person_ref(config, person) if isinstance(person, str) else None
+def _ref(config: Configuration, found: OnCall | None) -> PersonRef | None:
+    return person_ref(config, found.person) if found is not None else None
 
 
 def order_key(verdict: Verdict, service: Service) -> tuple[int, int, str, str]:

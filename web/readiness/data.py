@@ -83,14 +83,17 @@ class Board:
 
     @property
     def paging_nobody(self) -> int:
+        """How many services would page nobody now."""
         return sum(1 for s in self.services if s.verdict.pages_nobody)
 
     @property
     def open_incidents(self) -> int:
+        """Open incidents across the services shown."""
         return sum(len(s.open_incidents) for s in self.services)
 
     @property
     def gap_count(self) -> int:
+        """Coverage gaps across the services in the window."""
         return sum(len(s.gaps) for s in self.services)
 
 
