@@ -1,7 +1,8 @@
 """The schedules pages and API over real HTTP, on a seeded database (SQLite and PostgreSQL).
 
 After :func:`tests.web_seed.seed`, an override (lukas, 4 March 12:00-18:00 UTC) and a time off
-(anna, 10 March 00:00 to 11 March 00:00 UTC) are added through the core use cases. In the
+(anna, 10 March 00:00 to 11 March 00:00 UTC) are added through the core use cases, and time
+off for both members of platform-secondary (20 March 00:00-06:00 UTC), which leaves a gap. In the
 example configuration payments-primary hands over on Mondays at 09:00 Berlin time: sofia holds
 2 to 9 March, anna 9 to 16 March, lukas 16 to 23 March (turns 8, 9, 10 of anna, lukas, sofia).
 """
@@ -27,6 +28,7 @@ from tests.web_seed import SEEDED_AT, seed
 
 OVERRIDE = (datetime(2026, 3, 4, 12, tzinfo=UTC), datetime(2026, 3, 4, 18, tzinfo=UTC))
 TIME_OFF = (datetime(2026, 3, 10, tzinfo=UTC), datetime(2026, 3, 11, tzinfo=UTC))
+GAP = (datetime(2026, 3, 20, tzinfo=UTC), datetime(2026, 3, 20, 6, tzinfo=UTC))
 SHIFTS = "/api/v1/schedules/payments-primary/shifts"
 
 
@@ -64,6 +66,15 @@ async def _prepare(engine: Any) -> Any:
         actor="test",
         now=now,
     )
+    for person in ("marcus", "dana"):  # both managers away: a gap in platform-secondary
+        await add_time_off(
+            SqlUnitOfWork(sessions),
+            person_id=person,
+            start=GAP[0],
+            end=GAP[1],
+            actor="test",
+            now=now,
+        )
     return seeded
 
 
@@ -89,7 +100,7 @@ def _who(doc: dict[str, Any], at: datetime) -> tuple[str, str]:
     raise AssertionError(f"nobody at {at}")
 
 
-async def test_api_lists_every_schedule_with_who_is_on_call_now(site: Site) -> None:
+async def test_every_schedule_with_who_is_on_call_now_api_and_page(site: Site) -> None:
     status, _, doc = await site.get("/api/v1/schedules")
     assert status == 200
     by_id = {s["id"]: s for s in doc["schedules"]}
@@ -103,6 +114,12 @@ async def test_api_lists_every_schedule_with_who_is_on_call_now(site: Site) -> N
     assert [la["id"] for la in by_id["identity-primary"]["layers"]] == ["weekly", "weekends"]
     status, _, doc = await site.get("/api/v1/schedules", tz="America/Chicago")
     assert doc["schedules"][0]["on_call"]["since"] == "2026-03-02T02:00:00-06:00"
+    status, _, html = await site.get("/schedules")
+    assert status == 200
+    for sid in ("payments-primary", "platform-follow-the-sun", "identity-primary"):
+        assert f'href="/schedules/{sid}"' in html
+    row = html.split('href="/schedules/payments-primary"', 1)[1].split("</tr>", 1)[0]
+    assert "Sofia Rossi" in row and "Wed 04 Mar 13:00" in row and "Lukas Weber" in row
 
 
 async def test_api_shifts_have_the_override_the_cover_the_layers_and_the_time_off(
@@ -157,7 +174,7 @@ async def test_api_final_shifts_are_the_listing_of_the_core(site: Site) -> None:
     ]
 
 
-async def test_api_shifts_default_window_and_zone(site: Site) -> None:
+async def test_api_shifts_default_window_zone_and_two_layers(site: Site) -> None:
     _, _, doc = await site.get(SHIFTS)
     now = SEEDED_AT.replace(hour=10)
     assert _at(doc["from"]) == now and (_at(doc["to"]) - now).days == 14
@@ -166,9 +183,6 @@ async def test_api_shifts_default_window_and_zone(site: Site) -> None:
         doc["from"] == "2026-03-09T00:00:00-05:00"
     )  # read in Chicago, which went to CDT on the 8th
     assert doc["shifts"][0]["to"] == "2026-03-09T03:00:00-05:00"  # 09:00 Berlin
-
-
-async def test_api_gaps_of_a_schedule_with_active_hours(site: Site) -> None:
     _, _, doc = await site.get(
         "/api/v1/schedules/identity-primary/shifts", **{"from": "2026-03-06", "to": "2026-03-09"}
     )
@@ -189,14 +203,24 @@ BAD_API = [
 ]
 
 
-async def test_api_bad_windows_are_400_problems(site: Site) -> None:
+async def test_a_gap_in_the_api_and_on_the_page(site: Site) -> None:
+    path = "/schedules/platform-secondary"
+    _, _, doc = await site.get(
+        f"/api/v1{path}/shifts", **{"from": "2026-03-16", "to": "2026-03-23"}
+    )
+    assert doc["gaps"] == [{"from": "2026-03-20T00:00:00Z", "to": "2026-03-20T06:00:00Z"}]
+    assert [t["person"] for t in doc["time_off"]] == ["dana", "marcus"]
+    status, _, html = await site.get(path, **{"from": "2026-03-16", "days": "7", "tz": "UTC"})
+    assert status == 200 and '<g class="bar gap">' in html
+    assert re.search(r'class="bad">nobody</td>\s*<td>Fri 20 Mar 00:00</td>', _table(html))
+    assert "Time off: Dana Fischer" in html and "Time off: Marcus Reed" in html
+
+
+async def test_api_bad_inputs_are_400_and_unknown_schedules_404(site: Site) -> None:
     for params, detail in BAD_API:
         status, content_type, doc = await site.get(SHIFTS, **params)
         assert (status, content_type) == (400, "application/problem+json"), (params, doc)
         assert detail in doc["detail"], (params, doc)
-
-
-async def test_api_unknown_schedule_is_404(site: Site) -> None:
     status, content_type, doc = await site.get("/api/v1/schedules/nope/shifts")
     assert (status, content_type) == (404, "application/problem+json")
     assert doc["detail"] == "unknown schedule 'nope'"
@@ -259,15 +283,6 @@ async def test_page_over_the_berlin_dst_change(site: Site) -> None:
     assert re.search(r"<td>Mon 30 Mar 07:00</td>", _table(html))
 
 
-async def test_list_page_links_every_schedule(site: Site) -> None:
-    status, _, html = await site.get("/schedules")
-    assert status == 200
-    for sid in ("payments-primary", "platform-follow-the-sun", "identity-primary"):
-        assert f'href="/schedules/{sid}"' in html
-    row = html.split('href="/schedules/payments-primary"', 1)[1].split("</tr>", 1)[0]
-    assert "Sofia Rossi" in row and "Wed 04 Mar 13:00" in row and "Lukas Weber" in row
-
-
 BAD_PAGE = [
     ({"from": "2026-02-30"}, "is not a date"),
     ({"days": "0"}, "days must be a whole number from 1 to 31"),
@@ -279,14 +294,11 @@ BAD_PAGE = [
 ]
 
 
-async def test_page_bad_inputs_are_400_pages(site: Site) -> None:
+async def test_page_bad_inputs_are_400_and_unknown_schedules_404(site: Site) -> None:
     for query, message in BAD_PAGE:
         status, content_type, html = await site.get("/schedules/payments-primary", **query)
         assert (status, content_type) == (400, "text/html"), query
         assert message in html.replace("&#39;", "'"), query
-
-
-async def test_page_unknown_schedule_is_a_404_page(site: Site) -> None:
     for sid in ("nope", "%3Cscript%3E"):
         async with site.http.get(site.base + "/schedules/" + sid) as r:
             assert (r.status, r.content_type) == (404, "text/html")
