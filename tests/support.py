@@ -72,6 +72,18 @@ async def fresh_postgres_database() -> AsyncIterator[str]:
             await admin.close()
 
 
+def postgres_only_in_proof() -> pytest.MarkDecorator:
+    """For a slow whole-product flow taking ``database_url``: its SQLite variant runs in
+    ``make test``, its PostgreSQL variant is marked ``proof`` (``make proof`` runs it). Only
+    where faster tests already cover the same storage behaviour on PostgreSQL: name them in a
+    comment next to the mark. The test ids stay ``[sqlite]`` and ``[postgres]``."""
+    return pytest.mark.parametrize(
+        "database_url",
+        ["sqlite", pytest.param("postgres", marks=pytest.mark.proof)],
+        indirect=True,
+    )
+
+
 def free_port() -> int:
     """A TCP port on loopback that nothing listens on right now."""
     with socket.socket() as sock:

@@ -24,6 +24,7 @@ from tests.integration.test_escalation_durability import (
     until,
 )
 from tests.slack_requests import block_actions_body, signed_headers
+from tests.support import postgres_only_in_proof
 
 SECRET = "serve-signing-secret"
 BOT_TOKEN = "xoxb-serve-token"
@@ -66,6 +67,10 @@ def cards(fake: FakeSlack, channel: str) -> list:  # type: ignore[type-arg]
     ]
 
 
+# PostgreSQL in make proof only (~9 s): the page, the card and its acknowledgement in place
+# are covered on PostgreSQL by test_slack_cards.py (engine fixture), and `oncall serve` on
+# PostgreSQL by test_serve.py and test_escalation_durability.py.
+@postgres_only_in_proof()
 async def test_serve_pages_in_slack_and_the_card_acknowledges_in_place(
     database_url: str, tmp_path: Path
 ) -> None:

@@ -44,7 +44,7 @@ from tests.integration.test_escalation_durability import (
 )
 from tests.slack_requests import block_actions_body, signed_headers, slash_command_body
 from tests.slack_views import view_submission_body
-from tests.support import oncall_env, run_oncall
+from tests.support import oncall_env, oncall_in_process, postgres_only_in_proof
 
 SECRET = "flows-signing-secret-0123"
 BOT_TOKEN = "xoxb-flows-bot-token-0123"
@@ -202,9 +202,11 @@ def blocks_text(call: Call) -> str:
     return json.dumps(json.loads(blocks) if isinstance(blocks, str) else blocks, ensure_ascii=False)
 
 
-def cli(database_url: str, *args: str) -> Any:
-    done = run_oncall(*args, env=oncall_env(database_url))
-    assert done.returncode == 0, done.stderr
+async def cli(database_url: str, *args: str) -> Any:
+    """``oncall ARGS`` on the same database, in this process through the same Typer app (the
+    console script itself is tested by the CLI tests), in a thread: it calls asyncio.run."""
+    done = await asyncio.to_thread(oncall_in_process, *args, env=oncall_env(database_url))
+    assert done.exit_code == 0, done.stderr
     return json.loads(done.stdout) if "--json" in args else done.stdout
 
 
@@ -217,6 +219,10 @@ def iso(at: datetime) -> str:
     return at.isoformat()
 
 
+# PostgreSQL in make proof only (~14 s): swaps, late hand-overs, time off through the modal
+# and the manager's config edit are covered on PostgreSQL by test_slack_swaps.py,
+# test_slack_shifts.py, test_slack_modals.py and test_slack_config.py (engine fixture).
+@postgres_only_in_proof()
 async def test_swap_handover_and_modals_through_oncall_serve(
     database_url: str, tmp_path: Path
 ) -> None:
@@ -304,11 +310,11 @@ async def swap_is_asked_accepted_and_shown(slack: Slack, database_url: str, worl
 
     # The CLI, on the same database, sees the swap at once.
     middle = world.turn(4) + timedelta(minutes=30)
-    who = cli(database_url, "who", "--schedule", "primary", "--at", iso(middle), "--json")
+    who = await cli(database_url, "who", "--schedule", "primary", "--at", iso(middle), "--json")
     assert [(r["person"], r["from"], r["to"]) for r in who["oncall"]] == [
         ("bob", iso(world.turn(4)), iso(world.turn(5)))
     ]
-    listing = cli(
+    listing = await cli(
         database_url,
         "schedule",
         "--schedule",
@@ -383,5 +389,5 @@ async def manager_edits_the_rotation(
     assert "members: [ann, bob, cat]  # the queue, in order" in git(
         repo, "show", "HEAD:oncall.yaml"
     )
-    again = cli(database_url, "config", "apply", str(path))
+    again = await cli(database_url, "config", "apply", str(path))
     assert again.strip() == f"No changes: the database already matches {path}."

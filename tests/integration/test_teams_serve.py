@@ -20,6 +20,7 @@ from tests.integration.test_escalation_durability import (
     start_server,
     stop_server,
 )
+from tests.support import postgres_only_in_proof
 from tests.teams_activities import card_action, installation_update, personal_message, post_activity
 
 CHAT = "a:chat-alice"
@@ -51,6 +52,10 @@ services:
     return path
 
 
+# PostgreSQL in make proof only (~5 s): who, the proactive page and the card's
+# acknowledgement are covered on PostgreSQL by test_teams_bot.py and test_teams_commands.py
+# (engine fixture), and `oncall serve` on PostgreSQL by test_serve.py.
+@postgres_only_in_proof()
 async def test_serve_answers_pages_and_acknowledges_in_teams(
     database_url: str, tmp_path: Path
 ) -> None:

@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from tests.fake_trackers import TOKEN, FakeTrackers
-from tests.support import ONCALL, free_port, oncall_env, run_oncall
+from tests.support import (
+    ONCALL,
+    free_port,
+    oncall_env,
+    oncall_in_process,
+    postgres_only_in_proof,
+    run_oncall,
+)
 
 CONFIG = """\
 version: 1
@@ -59,12 +66,22 @@ def until(what: str, check: Callable[[], Any]) -> Any:
     raise AssertionError(f"no {what} within {WAIT} s")
 
 
-def cli_json(env: dict[str, str], *args: str) -> Any:
-    result = run_oncall(*args, "--json", env=env)
-    assert result.returncode == 0, result.stderr
+def cli_json(env: dict[str, str], *args: str, real: bool = False) -> Any:
+    """``oncall ARGS --json`` through the console script when ``real``, else in this process
+    (the same Typer app: the polls below would otherwise start a subprocess each)."""
+    if real:
+        done = run_oncall(*args, "--json", env=env)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+    result = oncall_in_process(*args, "--json", env=env)
+    assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)
 
 
+# PostgreSQL in make proof only (~12 s): the ticket outbox, ticket rows and comments, ack,
+# resolve and the report are covered on PostgreSQL by test_ticket_outbox.py,
+# test_ticket_storage.py, test_cli_incidents.py and test_report_cli.py.
+@postgres_only_in_proof()
 def test_an_alert_opens_one_issue_that_ack_and_resolve_comment_on_and_close(
     database_url: str, tmp_path: Path
 ) -> None:
@@ -136,7 +153,7 @@ def test_an_alert_opens_one_issue_that_ack_and_resolve_comment_on_and_close(
                 ],
             )
             assert closed[0]["id"] == 1
-            report = cli_json(env, "report")
+            report = cli_json(env, "report", real=True)
             [incident] = report["incidents"]
             assert incident["id"] == 1
             assert (incident["acknowledged_by"], incident["resolved_by"]) == ("alice", "alice")
