@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import EXAMPLE_CONFIG, ONCALL, free_port, oncall_env, run_oncall
+from tests.support import EXAMPLE_CONFIG, ONCALL, free_port, oncall_env, oncall_in_process
 from tests.unit.config.test_loader import FIVE_MISTAKES
 
 
@@ -83,7 +83,9 @@ def test_serve_applies_config_answers_and_stops_on_sigterm(
     assert "Teams is off: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD" in err
     assert "stopping" in err
     # The configuration is in the database: applying the same file again changes nothing.
-    again = run_oncall("config", "apply", str(EXAMPLE_CONFIG), env=oncall_env(database_url))
+    # (in this process: the console script runs `config apply` in test_cli_config.py)
+    again = oncall_in_process("config", "apply", str(EXAMPLE_CONFIG), env=oncall_env(database_url))
+    assert again.exit_code == 0, again.stderr
     assert again.stdout.startswith("No changes"), again.stdout + again.stderr
 
 
