@@ -23,8 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.cli_common import Viewer
 from bot.cli_report import document
 from core.metrics.report import response_report
+from core.rest.grant import ACTOR as REST_ACTOR
 from storage.uow import SqlUnitOfWork, session_factory
 from tests.support import running_app
+from tests.unit.oncall.common import at
 from tests.web_seed import Seeded, seed
 
 WEEK = "since=2026-02-02&until=2026-02-09"
@@ -113,6 +115,32 @@ async def test_load_per_person_over_a_fixed_week_and_the_pages_of_the_seeded_inc
 
     everyone = await get_json(f"{url}/api/v1/load?{WEEK}")
     assert len(everyone["people"]) == 12  # every configured person, zeros included
+
+
+async def test_rest_granted_is_the_time_off_the_rest_rule_recorded_in_the_period(
+    app: tuple[str, Seeded], engine: AsyncEngine
+) -> None:
+    url, _ = app
+    async with SqlUnitOfWork(session_factory(engine)) as uow:
+        for person, by, start, end in [
+            ("sofia", REST_ACTOR, "2026-02-03 10:00", "2026-02-03 18:00"),  # 480 min inside
+            ("sofia", REST_ACTOR, "2026-02-08 20:00", "2026-02-09 04:00"),  # 180 min inside
+            ("sofia", "sofia", "2026-02-05 00:00", "2026-02-06 00:00"),  # a holiday: not rest
+        ]:
+            await uow.schedules.add_time_off(
+                person_id=person,
+                start=at(start),
+                end=at(end),
+                created_at=at(start),
+                created_by=by,
+            )
+        await uow.commit()
+    week = await get_json(f"{url}/api/v1/load?team=payments&{WEEK}")
+    rest = {p["person"]: p["rest_granted"] for p in week["people"]}
+    assert rest["sofia"] == {"count": 2, "minutes": 480 + 180}
+    assert rest["anna"] == {"count": 0, "minutes": 0}
+    status, _, html = await get(f"{url}/load?team=payments&{WEEK}&tz=Europe/Berlin")
+    assert status == 200 and "660 min" in html
 
 
 async def test_the_page_shows_every_member_with_bars_and_the_numbers(
