@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -53,6 +54,15 @@ def _plain(url: str) -> str:
 @asynccontextmanager
 async def fresh_postgres_database() -> AsyncIterator[str]:
     """A new, empty PostgreSQL database for one test; dropped afterwards."""
+    url = await create_postgres_database()
+    try:
+        yield url
+    finally:
+        await drop_postgres_database(url)
+
+
+async def create_postgres_database() -> str:
+    """A new, empty PostgreSQL database next to POSTGRES_URL; its URL."""
     import asyncpg
 
     name = f"oncall_test_{uuid.uuid4().hex[:12]}"
@@ -62,14 +72,42 @@ async def fresh_postgres_database() -> AsyncIterator[str]:
     finally:
         await admin.close()
     base, _, _ = POSTGRES_URL.rpartition("/")
+    return f"{base}/{name}"
+
+
+async def drop_postgres_database(url: str) -> None:
+    """Drop the database :func:`create_postgres_database` made (connections or not)."""
+    import asyncpg
+
+    name = url.rpartition("/")[2]
+    admin = await asyncpg.connect(_plain(POSTGRES_URL), timeout=5)
     try:
-        yield f"{base}/{name}"
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
-        admin = await asyncpg.connect(_plain(POSTGRES_URL), timeout=5)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+        await admin.close()
+
+
+@contextmanager
+def shared_example_database(kind: str, folder: Path) -> Iterator[str]:
+    """A database of ``kind`` (``sqlite`` or ``postgres``) with the migrations and
+    examples/oncall.yaml applied, for a module-scoped fixture shared by tests that change
+    nothing and check that they did not (a fresh, migrated PostgreSQL database costs ~2 s a
+    test). Synchronous (each step in an event loop of its own), so a module-scoped fixture can
+    use it whatever loop each test runs in."""
+    if kind == "sqlite":
+        url = f"sqlite+aiosqlite:///{folder / 'example.db'}"
+        asyncio.run(apply_example(url))
+        yield url
+        return
+    problem = asyncio.run(postgres_reachable())
+    if problem:
+        unavailable("postgres", problem)
+    url = asyncio.run(create_postgres_database())
+    try:
+        asyncio.run(apply_example(url))
+        yield url
+    finally:
+        asyncio.run(drop_postgres_database(url))
 
 
 def postgres_only_in_proof() -> pytest.MarkDecorator:

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,15 @@ from core.incidents.service import ingest
 from integrations.config_repo.loader import load_configuration
 from storage.engine import create_engine
 from storage.uow import SqlUnitOfWork, session_factory
-from tests.support import EXAMPLE_CONFIG, ONCALL, apply_example, free_port, oncall_env, run_oncall
+from tests.support import (
+    EXAMPLE_CONFIG,
+    ONCALL,
+    apply_example,
+    free_port,
+    oncall_env,
+    run_oncall,
+    shared_example_database,
+)
 from tests.unit.oncall.common import at
 
 OPENED = at("2026-03-04 11:00")
@@ -59,6 +68,17 @@ async def env(database_url: str) -> dict[str, str]:
     await apply_example(database_url)
     await open_incident(database_url)
     return oncall_env(database_url)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def unchanged_env(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
+    """Like ``env``, but one database of each kind for the tables of checks that change
+    nothing (a fresh one per case cost ~2 s on PostgreSQL)."""
+    with shared_example_database(request.param, tmp_path_factory.mktemp("unchanged")) as url:
+        asyncio.run(open_incident(url))
+        yield oncall_env(url)
 
 
 def cli_json(env: dict[str, str], *args: str, real: bool = False) -> dict:
@@ -115,9 +135,10 @@ def test_incidents_json_shape_then_ack_and_resolve(env: dict[str, str]) -> None:
         (["alert", "test", "--service", "nope"], "error: unknown service 'nope'"),
     ],
 )
-def test_bad_input_is_exit_2(env: dict[str, str], args: list[str], message: str) -> None:
+def test_bad_input_is_exit_2(unchanged_env: dict[str, str], args: list[str], message: str) -> None:
     """In this process through the same Typer app (a subprocess per case cost ~4 s each; the
-    console script itself is run by the tests above)."""
+    console script itself is run by the tests above); each case checks it changed nothing."""
+    env = unchanged_env
 
     def listed() -> dict:
         result = in_process("incidents", "--all", "--json", env=env)
@@ -185,7 +206,10 @@ def test_acting_on_a_resolved_incident_is_refused(env: dict[str, str]) -> None:
 
 
 @pytest.mark.parametrize("service", ["checkout-api", "kubernetes", "catch-all"])
-def test_alert_test_payload_routes_to_its_service(env: dict[str, str], service: str) -> None:
+def test_alert_test_payload_routes_to_its_service(
+    unchanged_env: dict[str, str], service: str
+) -> None:
+    env = unchanged_env  # --print sends nothing and writes nothing
     result = in_process(
         "alert", "test", "--service", service, "--print", env=env | {"ONCALL_ALERT_TOKEN": "t"}
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,13 +18,29 @@ from sqlalchemy import func, select
 
 from storage.engine import create_engine
 from storage.tables import AuditRow, OverrideRow, TimeOffRow
-from tests.support import apply_example, oncall_env, oncall_in_process, run_oncall
+from tests.support import (
+    apply_example,
+    oncall_env,
+    oncall_in_process,
+    run_oncall,
+    shared_example_database,
+)
 
 
 @pytest.fixture
 async def env(database_url: str) -> dict[str, str]:
     await apply_example(database_url)
     return oncall_env(database_url)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def refusing(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, dict[str, str]]]:
+    """One example database of each kind for the whole table of refusals (each case checks
+    it changed nothing; a fresh one per case cost ~2 s on PostgreSQL): its URL and env."""
+    with shared_example_database(request.param, tmp_path_factory.mktemp("refusing")) as url:
+        yield url, oncall_env(url)
 
 
 def oncall_json(env: dict[str, str], *args: str, real: bool = False) -> dict:
@@ -324,8 +341,9 @@ def _override_and_timeoff(env: dict[str, str]) -> None:
     ],
 )
 async def test_bad_input_is_exit_2_one_line_and_changes_nothing(
-    env: dict[str, str], database_url: str, args: list[str], message: str
+    refusing: tuple[str, dict[str, str]], args: list[str], message: str
 ) -> None:
+    database_url, env = refusing
     before = await counts(database_url)
     result = await asyncio.to_thread(oncall_in_process, *args, env=env)
     assert result.exit_code == 2, result.stdout + result.stderr
