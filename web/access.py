@@ -1,47 +1,67 @@
 """Who may see the dashboard, the API and ``/metrics``, and the headers every page carries.
 
 - Without ``ONCALL_DASHBOARD_TOKEN`` (allowed only on a loopback address: ``oncall serve``
-  refuses to listen elsewhere without it) everything answers without credentials.
+  refuses to listen elsewhere without it) everything answers without credentials, but only
+  to requests whose ``Host`` is a loopback name (``localhost``, ``127.x.x.x``, ``[::1]``, any
+  port) or the host of ``ONCALL_PUBLIC_URL``, and a POST whose ``Origin`` is another site is
+  refused: a web page cannot rebind its own name to 127.0.0.1 and read or act through the
+  browser of someone who runs the bot (DNS rebinding).
 - With it, everything but the public paths (health, the alert, chat and calendar endpoints,
   which carry their own credentials, the login form and the style sheet) needs either
   ``Authorization: Bearer <token>`` or the session cookie the login form sets (HttpOnly,
-  SameSite=Strict, Secure when the dashboard is reached over HTTPS). The cookie holds an HMAC
-  of the token, never the token: every instance can check it, and changing the token ends
-  every session. Without credentials the API and ``/metrics`` answer 401, pages redirect to
-  the login form.
-- A new endpoint is protected unless it is added to :data:`PUBLIC`.
+  SameSite=Strict, Secure when the dashboard is reached over HTTPS, valid for
+  :data:`SESSION_HOURS`). The cookie holds its issue time and an HMAC of it keyed by the token,
+  never the token: every instance can check it, and changing the token ends every session.
+  Without credentials the API and ``/metrics`` answer 401, pages redirect to the login form.
+- A new endpoint is protected unless it is added to :data:`PUBLIC_EXACT` or
+  :data:`PUBLIC_PREFIXES`.
 - State-changing forms carry a CSRF token (double submit: a random SameSite=Strict cookie and
   the same value in the form, compared in constant time); the API's POSTs need a JSON body,
   which a cross-site form cannot send.
-- Pages carry a Content-Security-Policy that allows only this origin's scripts and styles.
+- Pages carry a Content-Security-Policy that allows only this origin's scripts and styles,
+  error pages included; an unexpected failure on a page is a plain 500 page (the error goes to
+  the log, never to the reader).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
-from collections.abc import Awaitable, Callable
-from urllib.parse import quote
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
+from urllib.parse import quote, urlsplit
 
 from aiohttp import web
 
-from web.deps import deps_of
+from web.deps import WebDeps, deps_of
 from web.problems import problem
 
+log = logging.getLogger("oncall.web")
+
 SESSION_COOKIE = "oncall_session"
+SESSION_HOURS = 12
 CSRF_COOKIE = "oncall_csrf"
 CSRF_FIELD = "csrf"
 CSRF_KEY = web.RequestKey("csrf_token", str)
 
-PUBLIC_EXACT = frozenset({"/healthz", "/readyz", "/slack/events", "/api/messages", "/login"})
+PUBLIC_EXACT = frozenset({"/healthz", "/readyz", "/slack/events", "/api/messages"})
 PUBLIC_PREFIXES = ("/alerts/", "/ical/", "/static/")
 """Paths that never need the dashboard token (they carry their own credentials or none)."""
+SIGN_IN = frozenset({"/login", "/logout"})
+"""The login form: reachable without the token, but a page like the others (headers, CSRF)."""
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
+PAGE_HEADERS: Mapping[str, str] = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -51,23 +71,61 @@ def is_public(path: str) -> bool:
     return path in PUBLIC_EXACT or path.startswith(PUBLIC_PREFIXES)
 
 
-def session_value(token: str) -> str:
-    """The session cookie's value for ``token`` (an HMAC; the token itself is never sent)."""
-    return hmac.new(token.encode(), b"oncall-dashboard-session", hashlib.sha256).hexdigest()
+def session_value(token: str, issued: datetime) -> str:
+    """The session cookie's value: the issue time (Unix seconds) and its HMAC keyed by the
+    token (the token itself is never sent)."""
+    stamp = str(int(issued.timestamp()))
+    mac = hmac.new(token.encode(), f"oncall-session:{stamp}".encode(), hashlib.sha256)
+    return f"{stamp}.{mac.hexdigest()}"
 
 
-def authorized(request: web.Request, token: str) -> bool:
-    """The bearer token or the session cookie matches (constant-time comparisons)."""
+def session_valid(value: str, token: str, now: datetime) -> bool:
+    """The cookie was made with ``token`` less than :data:`SESSION_HOURS` ago (and not more
+    than five minutes in the future: clocks of instances differ a little)."""
+    stamp, _, _mac = value.partition(".")
+    if not stamp.isascii() or not stamp.isdigit() or len(stamp) > 12:
+        return False
+    age = now.timestamp() - int(stamp)
+    if not -300 <= age <= SESSION_HOURS * 3600:
+        return False
+    expected = session_value(token, datetime.fromtimestamp(int(stamp), now.tzinfo))
+    return hmac.compare_digest(value.encode(), expected.encode())
+
+
+def authorized(request: web.Request, token: str, now: datetime) -> bool:
+    """The bearer token or a live session cookie matches (constant-time comparisons)."""
     header = request.headers.get("Authorization", "")
     scheme, _, given = header.partition(" ")
-    if (
-        scheme.lower() == "bearer"
-        and given
-        and hmac.compare_digest(given.strip().encode(), token.encode())
-    ):
-        return True
+    if scheme.lower() == "bearer" and given.strip():
+        return hmac.compare_digest(given.strip().encode(), token.encode())
     cookie = request.cookies.get(SESSION_COOKIE, "")
-    return bool(cookie) and hmac.compare_digest(cookie.encode(), session_value(token).encode())
+    return bool(cookie) and session_valid(cookie, token, now)
+
+
+def loopback_host(host: str) -> bool:
+    """``localhost``, a ``127.x.x.x`` address or ``[::1]``, with or without a port."""
+    name = host.strip().lower()
+    if name.startswith("["):
+        return name.split("]", 1)[0] == "[::1"
+    name = name.rsplit(":", 1)[0] if name.count(":") == 1 else name
+    if name in ("localhost", "::1"):
+        return True
+    parts = name.split(".")
+    return len(parts) == 4 and parts[0] == "127" and all(p.isdigit() for p in parts)
+
+
+def _host_allowed(host: str, deps: WebDeps) -> bool:
+    if loopback_host(host):
+        return True
+    public = urlsplit(deps.public_url).netloc.lower()
+    return bool(public) and host.strip().lower() in (public, public.rsplit(":", 1)[0])
+
+
+def _origin_allowed(origin: str, deps: WebDeps) -> bool:
+    """A POST's ``Origin`` header, when a browser sent one: this site (loopback or the public
+    URL). ``null`` (a sandboxed frame, a file) is refused."""
+    parts = urlsplit(origin)
+    return parts.scheme in ("http", "https") and _host_allowed(parts.netloc, deps)
 
 
 def csrf_token(request: web.Request) -> str:
@@ -81,43 +139,78 @@ def csrf_token(request: web.Request) -> str:
 
 
 async def check_csrf(request: web.Request) -> dict[str, str]:
-    """The posted form's fields, after checking its CSRF field against the cookie; raises
-    403 when either is missing or they differ."""
-    form = await request.post()
-    given = str(form.get(CSRF_FIELD, ""))
+    """The posted form's fields, after checking its CSRF field against the cookie; 403 when
+    either is missing or they differ, 400 when the body is not a readable form."""
+    try:
+        form = await request.post()
+    except (ValueError, UnicodeDecodeError, AssertionError):
+        raise web.HTTPBadRequest(text="the form could not be read") from None
+    given = form.get(CSRF_FIELD, "")
     cookie = request.cookies.get(CSRF_COOKIE, "")
-    if not given or not cookie or not hmac.compare_digest(given.encode(), cookie.encode()):
+    if not isinstance(given, str) or not given or not cookie:
         raise web.HTTPForbidden(text="the form's CSRF token is missing or stale: reload the page")
-    return {k: str(v) for k, v in form.items()}
+    if not hmac.compare_digest(given.encode(), cookie.encode()):
+        raise web.HTTPForbidden(text="the form's CSRF token is missing or stale: reload the page")
+    return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
 def safe_next(target: str | None) -> str:
-    """A redirect target inside this site: a path starting with one ``/``; else ``/``."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """A redirect target inside this site: a path starting with one ``/``, without a scheme,
+    a host, a backslash or any control character; else ``/``."""
+    if not target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or "\\" in target:
+        return "/"
+    if not target.startswith("/") or target.startswith("//"):
         return "/"
     return target
 
 
+def _with_page_headers(response: web.StreamResponse) -> None:
+    for name, value in PAGE_HEADERS.items():
+        response.headers.setdefault(name, value)
+
+
 @web.middleware
 async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Checks the dashboard token (see the module docstring) and adds the page headers."""
-    deps = deps_of(request)
+    """Checks the host, the origin and the dashboard token (see the module docstring), adds
+    the page headers, and turns an unexpected failure on a page into a 500 page."""
     path = request.path
-    if deps.token is not None and not is_public(path) and not authorized(request, deps.token):
-        if path.startswith("/api/") or path == "/metrics":
+    if is_public(path):
+        return await handler(request)
+    deps = deps_of(request)
+    api = path.startswith("/api/") or path == "/metrics"
+    if deps.token is None and not _host_allowed(request.host, deps):
+        return problem(421, "this address is not one the dashboard answers at (Host header)")
+    origin = request.headers.get("Origin")
+    if request.method == "POST" and origin is not None and not _origin_allowed(origin, deps):
+        return problem(403, "a request from another site (Origin header) is refused")
+    signed_in = deps.token is None or path in SIGN_IN
+    if not signed_in and not authorized(request, deps.token or "", deps.clock.now()):
+        if api:
             return problem(
                 401,
                 "send Authorization: Bearer <ONCALL_DASHBOARD_TOKEN>",
                 headers={"WWW-Authenticate": 'Bearer realm="oncall"'},
             )
-        raise web.HTTPSeeOther(f"/login?next={quote(request.path_qs, safe='')}")
-    response = await handler(request)
-    if is_public(path) and path not in ("/login",) and not path.startswith("/static/"):
-        return response
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
+        redirect = web.HTTPSeeOther(f"/login?next={quote(request.path_qs, safe='')}")
+        _with_page_headers(redirect)
+        raise redirect
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        _with_page_headers(exc)
+        raise
+    except Exception:
+        if api:
+            raise  # web.problems answers it as problem+json
+        log.exception("page %s %s failed", request.method, path)
+        response = web.Response(
+            status=500,
+            text="Something went wrong on this page; the error is in the server's log.",
+        )
+    _with_page_headers(response)
     if CSRF_KEY in request and CSRF_COOKIE not in request.cookies:
         response.set_cookie(
             CSRF_COOKIE,
@@ -128,48 +221,3 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
             path="/",
         )
     return response
-
-
-def add_routes(app: web.Application) -> None:
-    """``GET /login`` (the form), ``POST /login`` (sets the session cookie), ``POST /logout``."""
-    from web.render import render
-
-    async def login_form(request: web.Request) -> web.StreamResponse:
-        deps = deps_of(request)
-        if deps.token is None:
-            raise web.HTTPSeeOther(safe_next(request.query.get("next")))
-        return render(request, "login.html", next=safe_next(request.query.get("next")), error=None)
-
-    async def login(request: web.Request) -> web.StreamResponse:
-        deps = deps_of(request)
-        form = await check_csrf(request)
-        target = safe_next(form.get("next"))
-        if deps.token is None:
-            raise web.HTTPSeeOther(target)
-        given = form.get("token", "")
-        if not given or not hmac.compare_digest(given.encode(), deps.token.encode()):
-            response = render(
-                request, "login.html", next=target, error="That is not the dashboard token."
-            )
-            response.set_status(401)
-            return response
-        response = web.Response(status=303, headers={"Location": target})
-        response.set_cookie(
-            SESSION_COOKIE,
-            session_value(deps.token),
-            httponly=True,
-            samesite="Strict",
-            secure=deps.secure_cookies,
-            path="/",
-        )
-        return response
-
-    async def logout(request: web.Request) -> web.StreamResponse:
-        await check_csrf(request)
-        response = web.Response(status=303, headers={"Location": "/login"})
-        response.del_cookie(SESSION_COOKIE, path="/")
-        return response
-
-    app.router.add_get("/login", login_form)
-    app.router.add_post("/login", login)
-    app.router.add_post("/logout", logout)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from web import access, incidents, load, metrics, readiness, schedules
+from web import access, incidents, load, login, metrics, readiness, schedules
 from web.deps import WEB, WebDeps
 from web.openapi import Api
 from web.problems import api_problems
@@ -32,6 +32,6 @@ def add_dashboard(app: web.Application, deps: WebDeps) -> Api:
         area.register(app, api)
     api.add_routes(app)
     metrics.register(app)
-    access.add_routes(app)
+    login.add_routes(app)
     app.router.add_static("/static/", STATIC, append_version=False)
     return api

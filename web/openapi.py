@@ -211,6 +211,14 @@ def _validation_detail(exc: ValidationError) -> str:
 
 
 def _parse_params(request: web.Request, model: type[BaseModel] | None) -> Any:
+    """The path and query parameters as ``model``: 400 for a query parameter the operation
+    does not declare (a typo such as ``stauts`` is not silently ignored) or one given twice."""
+    known = set(model.model_fields) if model is not None else set()
+    for key in request.query:
+        if key not in known:
+            raise ApiError(400, f"unknown query parameter {key[:40]!r}")
+        if len(request.query.getall(key)) > 1:
+            raise ApiError(400, f"query parameter {key[:40]!r} is given more than once")
     if model is None:
         return None
     values: dict[str, Any] = {}

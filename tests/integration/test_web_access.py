@@ -11,9 +11,11 @@ import os
 import re
 import signal
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
+import aiohttp.web
 import pytest
 from typer.testing import CliRunner
 
@@ -21,7 +23,16 @@ from bot.settings import is_loopback
 from tests.integration.test_serve import get, server
 from tests.support import free_port, oncall_env, running_app
 from tests.web_seed import seed
-from web.access import CSP, SESSION_COOKIE, is_public, safe_next, session_value
+from web.access import (
+    CSP,
+    SESSION_COOKIE,
+    SESSION_HOURS,
+    is_public,
+    loopback_host,
+    safe_next,
+    session_valid,
+    session_value,
+)
 
 TOKEN = "dash-board-token-1234"
 
@@ -57,6 +68,12 @@ def test_loopback_addresses(host: str, loopback: bool) -> None:
         ("//evil.example/", "/"),
         ("/\\evil.example", "/"),
         ("javascript:alert(1)", "/"),
+        ("/\t/evil.example", "/"),  # browsers drop the tab: //evil.example
+        ("/\n/evil.example", "/"),
+        ("/\r\nSet-Cookie: x=y", "/"),
+        ("/\x7f", "/"),
+        ("http:/evil.example", "/"),
+        ("/ok path", "/ok path"),
     ],
 )
 def test_login_redirects_stay_on_this_site(target: str | None, safe: str) -> None:
@@ -184,8 +201,9 @@ async def test_the_login_form_sets_a_strict_http_only_session(engine: object) ->
             assert response.status == 303
             assert response.headers["Location"] == "/incidents/1"
             cookie = response.headers["Set-Cookie"]
-        assert f"{SESSION_COOKIE}={session_value(TOKEN)}" in cookie
+        assert f"{SESSION_COOKIE}={session_value(TOKEN, seeded.clock.now())}" in cookie
         assert TOKEN not in cookie
+        assert f"Max-Age={SESSION_HOURS * 3600}" in cookie
         assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
         assert "Secure" not in cookie  # plain http on loopback
         async with http.get(f"{base}/api/v1/openapi.json") as response:
@@ -218,3 +236,123 @@ async def test_the_session_cookie_is_secure_behind_https(engine: object) -> None
         ) as response:
             assert response.status == 303
             assert "Secure" in response.headers["Set-Cookie"]
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1:8080", True),
+        ("127.0.0.1", True),
+        ("localhost:8080", True),
+        ("[::1]:8080", True),
+        ("attacker.example", False),
+        ("attacker.example:8080", False),
+        ("127.0.0.1.attacker.example", False),
+        ("localhost.attacker.example:80", False),
+        ("[::2]:8080", False),
+    ],
+)
+def test_loopback_host_headers(host: str, loopback: bool) -> None:
+    assert loopback_host(host) is loopback
+
+
+def test_sessions_end_after_their_hours_and_belong_to_their_token() -> None:
+    from datetime import timedelta
+
+    issued = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    cookie = session_value(TOKEN, issued)
+    assert session_valid(
+        cookie, TOKEN, issued + timedelta(hours=SESSION_HOURS) - timedelta(seconds=1)
+    )
+    assert not session_valid(cookie, TOKEN, issued + timedelta(hours=SESSION_HOURS, seconds=1))
+    assert not session_valid(cookie, TOKEN, issued - timedelta(minutes=10))  # from the future
+    assert not session_valid(cookie, "another-token", issued)  # a new token ends every session
+    stamp, _, mac = cookie.partition(".")
+    assert not session_valid(f"{int(stamp) + 3600}.{mac}", TOKEN, issued + timedelta(hours=2))
+    for junk in ["", ".", "abc.def", "99999999999999999999.x", "1e9.x", "١٢٣.x"]:
+        assert not session_valid(junk, TOKEN, issued)
+
+
+async def test_a_rebound_host_or_a_foreign_origin_is_refused_without_a_token(
+    engine: object,
+) -> None:
+    """DNS rebinding: a page of attacker.example that resolves its name to 127.0.0.1 reaches
+    the bot with its own Host header; it must neither read nor act."""
+    seeded = await seed(engine)  # type: ignore[arg-type]
+    async with (
+        running_app(engine, seeded.clock) as base,
+        aiohttp.ClientSession() as http,
+    ):
+        rebound = {"Host": "attacker.example"}
+        for path in ["/", "/api/v1/incidents", "/metrics", "/incidents/1"]:
+            async with http.get(f"{base}{path}", headers=rebound) as response:
+                assert response.status == 421, path
+        acknowledge = f"{base}/api/v1/incidents/{seeded.triggered}/acknowledge"
+        async with http.post(acknowledge, json={"as": "anna"}, headers=rebound) as response:
+            assert response.status == 421
+        foreign = {"Origin": "http://attacker.example"}
+        async with http.post(acknowledge, json={"as": "anna"}, headers=foreign) as response:
+            assert response.status == 403
+        async with http.post(acknowledge, json={"as": "anna"}, headers={"Origin": "null"}) as r:
+            assert r.status == 403
+        async with http.get(f"{base}/api/v1/incidents/{seeded.triggered}") as response:
+            assert (await response.json())["incident"]["status"] == "triggered"  # unchanged
+        async with http.get(f"{base}/healthz", headers=rebound) as response:
+            assert response.status == 200  # health stays reachable for load balancers
+        same = {"Origin": base}
+        async with http.post(acknowledge, json={"as": "anna"}, headers=same) as response:
+            assert response.status == 200
+        public = "https://oncall.example.com"
+    async with (
+        running_app(engine, seeded.clock, ONCALL_PUBLIC_URL=public) as base,
+        aiohttp.ClientSession() as http,
+        http.get(f"{base}/api/v1/services", headers={"Host": "oncall.example.com"}) as response,
+    ):
+        assert response.status == 200  # the public URL's host is this site too
+
+
+async def test_error_pages_carry_the_headers_and_bad_forms_are_400(engine: object) -> None:
+    seeded = await seed(engine)  # type: ignore[arg-type]
+    async with (
+        running_app(engine, seeded.clock, ONCALL_DASHBOARD_TOKEN=TOKEN) as base,
+        aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http,
+    ):
+        async with http.get(f"{base}/nowhere", allow_redirects=False) as response:
+            assert response.status == 303  # not signed in: the login form first
+            assert response.headers["Content-Security-Policy"] == CSP
+        bearer = {"Authorization": f"Bearer {TOKEN}"}
+        async with http.get(f"{base}/nowhere", headers=bearer) as response:
+            assert response.status == 404
+            assert response.headers["Content-Security-Policy"] == CSP
+            assert response.headers["X-Frame-Options"] == "DENY"
+        garbage = {"Content-Type": "multipart/form-data; boundary=x"}
+        async with http.post(f"{base}/login", data=b"not a form", headers=garbage) as response:
+            assert response.status == 400
+            assert "could not be read" in await response.text()
+
+
+async def test_an_unexpected_failure_on_a_page_is_a_plain_500_page() -> None:
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from tests.fakes import FrozenClock
+    from web.access import guard
+    from web.deps import WEB, WebDeps
+
+    async def broken(_request: object) -> object:
+        raise RuntimeError("secret detail of the failure")
+
+    app = aiohttp.web.Application(middlewares=[guard])
+    app[WEB] = WebDeps(
+        read_unit=lambda: None,  # type: ignore[arg-type,return-value]
+        write_unit=lambda: None,  # type: ignore[arg-type,return-value]
+        clock=FrozenClock(datetime(2026, 3, 2, tzinfo=UTC)),
+        public_url="http://127.0.0.1:8080",
+    )
+    app.router.add_get("/broken", broken)
+    async with TestClient(TestServer(app)) as client:
+        response = await client.get("/broken")
+        assert response.status == 500
+        body = await response.text()
+        assert "in the server's log" in body
+        assert "secret detail" not in body
+        assert response.headers["Content-Security-Policy"] == CSP
