@@ -307,6 +307,25 @@ def transition(
     raise TypeError(f"unknown event {event!r}")  # pragma: no cover - the union is exhaustive
 
 
+Action = Literal["acknowledge", "resolve"]
+"""What a person can do to an incident from a page or a card's main buttons."""
+
+
+def allowed_actions(state: IncidentState) -> tuple[Action, ...]:
+    """The actions that change an incident in ``state``, in the order buttons show them:
+    ``acknowledge`` only while triggered, ``resolve`` until resolved; a resolved incident
+    allows none.
+
+    The rest are what :func:`transition` refuses or ignores: acknowledging an acknowledged
+    incident is ignored (a no-op), acknowledging a resolved one raises
+    :class:`TransitionError`, resolving a resolved one is ignored."""
+    if state.status == "resolved":
+        return ()
+    if state.status == "triggered":
+        return ("acknowledge", "resolve")
+    return ("resolve",)
+
+
 def _open(
     event: Open, policy: PolicyView | None, now: datetime
 ) -> tuple[IncidentState, tuple[Effect, ...]]:
