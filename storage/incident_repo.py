@@ -8,7 +8,7 @@ time) a claim is a conditional ``UPDATE … WHERE done_at IS NULL`` whose row co
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -354,8 +354,23 @@ class SqlIncidentRepository:
             if r.id in won
         ]
 
-    async def listing(self, include_resolved: bool, limit: int) -> list[IncidentRecord]:
-        query = _SELECT.order_by(INCIDENTS.c.opened_at.desc(), INCIDENTS.c.id.desc()).limit(limit)
-        if not include_resolved:
+    async def listing(
+        self,
+        include_resolved: bool = True,
+        limit: int = 50,
+        *,
+        statuses: Collection[str] | None = None,
+        before_id: int | None = None,
+    ) -> list[IncidentRecord]:
+        """The port's listing: ``WHERE status IN (…) AND id < :before ORDER BY id DESC
+        LIMIT :limit`` (the primary key's index serves the order and the cursor)."""
+        if limit < 1 or (statuses is not None and not statuses):
+            return []
+        query = _SELECT.order_by(INCIDENTS.c.id.desc()).limit(limit)
+        if statuses is not None:
+            query = query.where(INCIDENTS.c.status.in_(sorted(set(statuses))))
+        elif not include_resolved:
             query = query.where(INCIDENTS.c.status != "resolved")
+        if before_id is not None:
+            query = query.where(INCIDENTS.c.id < before_id)
         return [_record(row) for row in (await self._session.execute(query)).mappings()]

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -202,13 +202,27 @@ class FakeIncidents:
             step.done_at, step.done_by, step.outcome = now, worker, "fired"
         return [PendingStep(s.id, s.incident_id, s.kind, s.due_at, s.tier, s.cycle) for s in due]
 
-    async def listing(self, include_resolved: bool, limit: int) -> list[IncidentRecord]:
-        rows = [
-            row
-            for row in self._store.incidents.values()
-            if include_resolved or row.record.state.status != "resolved"
-        ]
-        rows.sort(key=lambda row: (row.record.opened_at, row.record.id), reverse=True)
+    async def listing(
+        self,
+        include_resolved: bool = True,
+        limit: int = 50,
+        *,
+        statuses: Collection[str] | None = None,
+        before_id: int | None = None,
+    ) -> list[IncidentRecord]:
+        """Like SQL: filtered by status and ``before_id``, highest id first, ``limit`` kept."""
+        wanted = set(statuses) if statuses is not None else None
+
+        def chosen(record: IncidentRecord) -> bool:
+            status = record.state.status
+            if wanted is not None:
+                kept = status in wanted
+            else:
+                kept = include_resolved or status != "resolved"
+            return kept and (before_id is None or record.id < before_id)
+
+        rows = [row for row in self._store.incidents.values() if chosen(row.record)]
+        rows.sort(key=lambda row: row.record.id, reverse=True)
         return [self._read(row) for row in rows[: max(limit, 0)]]
 
 

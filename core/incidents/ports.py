@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -172,8 +172,22 @@ class IncidentRepository(Protocol):
         """
         ...
 
-    async def listing(self, include_resolved: bool, limit: int) -> list[IncidentRecord]:
-        """Incidents, newest first."""
+    async def listing(
+        self,
+        include_resolved: bool = True,
+        limit: int = 50,
+        *,
+        statuses: Collection[str] | None = None,
+        before_id: int | None = None,
+    ) -> list[IncidentRecord]:
+        """At most ``limit`` incidents, newest (highest id) first, filtered and limited by the
+        store itself (a page costs ``limit`` rows however many incidents exist).
+
+        Which: those whose status is in ``statuses``; without ``statuses``, every incident
+        (``include_resolved``) or the open ones. ``before_id``: only ids below it, the cursor
+        of the next page (pass the last id of a page). An empty ``statuses`` or a ``limit``
+        below 1 gives nothing. Ids grow as incidents open, so this is also opening order
+        (incidents opened in the same instant: the later id first)."""
         ...
 
 

@@ -206,17 +206,52 @@ async def listing_is_newest_first(backend: Backend) -> None:
         new_incident("a", at=T0),
         new_incident("b", at=T0 + MIN),
         new_incident("c", at=T0 + MIN),  # same time as b: the higher id first
-        new_incident("d", at=T0 - MIN),
+        new_incident("d", at=T0 - MIN),  # an earlier clock (another instance): by id still
     )
     async with backend.new_unit() as uow:
         await uow.incidents.save_state(2, IncidentState(status="resolved"))
         await uow.commit()
     async with backend.new_unit() as uow:
         every = await uow.incidents.listing(include_resolved=True, limit=10)
-        assert [r.dedup_key for r in every] == ["c", "b", "a", "d"]
+        assert [r.dedup_key for r in every] == ["d", "c", "b", "a"]
         open_ = await uow.incidents.listing(include_resolved=False, limit=10)
-        assert [r.dedup_key for r in open_] == ["c", "a", "d"]
-        assert [r.id for r in await uow.incidents.listing(True, 2)] == [3, 2]
+        assert [r.dedup_key for r in open_] == ["d", "c", "a"]
+        assert [r.id for r in await uow.incidents.listing(True, 2)] == [4, 3]
+        assert await uow.incidents.listing(True, 0) == []
+
+
+@scenario
+async def listing_filters_and_pages_in_the_store(backend: Backend) -> None:
+    """More incidents than a page: every page of a status filter, by id, to the oldest."""
+    await committed(backend, *(new_incident(f"k{n}", at=T0 + n * MIN) for n in range(12)))
+    async with backend.new_unit() as uow:
+        for resolved in (1, 2, 4, 5, 7, 9):  # ids of resolved ones, old and new
+            await uow.incidents.save_state(resolved, IncidentState(status="resolved"))
+        await uow.incidents.save_state(3, IncidentState(status="acknowledged"))
+        await uow.commit()
+
+    async def pages(statuses: set[str] | None, size: int) -> list[list[int]]:
+        out: list[list[int]] = []
+        before: int | None = None
+        async with backend.new_unit() as uow:
+            while page := await uow.incidents.listing(
+                limit=size, statuses=statuses, before_id=before
+            ):
+                out.append([r.id for r in page])
+                before = page[-1].id
+        return out
+
+    assert await pages({"resolved"}, 4) == [[9, 7, 5, 4], [2, 1]]
+    assert await pages({"triggered", "acknowledged"}, 4) == [[12, 11, 10, 8], [6, 3]]
+    assert await pages({"acknowledged"}, 4) == [[3]]
+    assert await pages(None, 5) == [[12, 11, 10, 9, 8], [7, 6, 5, 4, 3], [2, 1]]
+    assert await pages(set(), 5) == []
+    async with backend.new_unit() as uow:
+        older = await uow.incidents.listing(limit=50, statuses={"resolved"}, before_id=2)
+        assert [r.id for r in older] == [1]
+        assert await uow.incidents.listing(limit=50, before_id=1) == []
+        old_shape = await uow.incidents.listing(False, 3)  # include_resolved, limit
+        assert [r.id for r in old_shape] == [12, 11, 10]
 
 
 @scenario
