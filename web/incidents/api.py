@@ -7,7 +7,7 @@ resolving a resolved incident); 415 for a body that is not JSON. Nothing is writ
 
 from __future__ import annotations
 
-from datetime import UTC, tzinfo
+from datetime import tzinfo
 
 from aiohttp import web
 
@@ -23,8 +23,8 @@ from web.incidents.models import (
     OneQuery,
 )
 from web.openapi import Api
+from web.params import zone_param
 from web.problems import ApiError
-from web.render import zone_or_none
 
 STATUSES = {
     "open": data.OPEN,
@@ -33,19 +33,6 @@ STATUSES = {
     "acknowledged": frozenset({"acknowledged"}),
     "resolved": frozenset({"resolved"}),
 }
-
-
-def _zone(name: str | None) -> tzinfo:
-    """The ``tz`` zone; UTC without one; 400 for an unknown name."""
-    if name is None:
-        return UTC
-    try:
-        zone = zone_or_none(name)
-    except OSError:  # a folder of the zone database ("America"): web.render lets it through
-        zone = None
-    if zone is None:
-        raise ApiError(400, f"unknown time zone {name!r}")
-    return zone
 
 
 async def _document(request: web.Request, incident_id: int, zone: tzinfo) -> IncidentDocument:
@@ -67,7 +54,7 @@ def register(api: Api) -> None:
         tag="incidents",
     )
     async def list_incidents(request: web.Request, params: ListQuery) -> IncidentList:
-        zone = _zone(params.tz)
+        zone = zone_param(params.tz)
         page = await data.listing(
             deps_of(request), STATUSES[params.status], params.limit, params.before
         )
@@ -85,12 +72,12 @@ def register(api: Api) -> None:
         errors=(404,),
     )
     async def one_incident(request: web.Request, params: OneQuery) -> IncidentDocument:
-        return await _document(request, params.incident_id, _zone(params.tz))
+        return await _document(request, params.incident_id, zone_param(params.tz))
 
     async def act(
         request: web.Request, params: OneQuery, body: ActBody, resolve: bool
     ) -> IncidentDocument:
-        zone = _zone(params.tz)
+        zone = zone_param(params.tz)
         try:
             await data.act_as(deps_of(request), params.incident_id, body.as_, resolve=resolve)
         except data.UnknownPerson as exc:

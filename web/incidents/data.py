@@ -14,11 +14,18 @@ from typing import Any
 
 from core.config.model import Configuration
 from core.incidents.cards import current_card, timeline_text
-from core.incidents.lifecycle import Acknowledge, IncidentState, Resolve
+from core.incidents.lifecycle import (
+    Acknowledge,
+    Action,
+    IncidentState,
+    Resolve,
+    allowed_actions,
+)
 from core.incidents.ports import IncidentRecord
 from core.incidents.service import act
 from core.metrics.ports import IncidentMetrics
 from core.reviews.ports import StoredReview
+from core.tickets.markup import safe_url
 from core.tickets.ports import TicketRecord
 from core.tickets.record import ticket_link
 from web.deps import WebDeps
@@ -31,10 +38,6 @@ from web.incidents.models import (
     Ticket,
     TimelineEntry,
 )
-
-SCAN = 2000
-"""How many of the newest incidents a listing looks through (the repository's listing has
-no status filter or cursor of its own; see the module's report)."""
 
 OPEN = frozenset({"triggered", "acknowledged"})
 ALL = frozenset({"triggered", "acknowledged", "resolved"})
@@ -72,18 +75,44 @@ class Loaded:
         """Person id -> display name of everyone configured."""
         return {p.id: p.display_name for p in self.config.people}
 
+    @property
+    def actions(self) -> tuple[Action, ...]:
+        """What a person may do to it now (:func:`core.incidents.lifecycle.allowed_actions`)."""
+        return allowed_actions(self.record.state)
+
+    @property
+    def links(self) -> list[Link]:
+        """The runbook, the dashboard and the alert's links, in that order (links by name)."""
+        named = [("Runbook", self.card.get("runbook")), ("Dashboard", self.card.get("dashboard"))]
+        named += sorted(self.record.links.items())
+        return [
+            Link(name, url, safe_url(url)) for name, url in named if isinstance(url, str) and url
+        ]
+
+
+@dataclass(frozen=True)
+class Link:
+    """An address from an alert or the configuration: ``href`` is
+    :func:`core.tickets.markup.safe_url`'s (None for anything but an absolute http(s) URL,
+    such as ``javascript:``), so a page links it only then and shows ``text`` otherwise."""
+
+    label: str
+    text: str
+    href: str | None
+
 
 async def listing(deps: WebDeps, statuses: Collection[str], limit: int, before: int | None) -> Page:
-    """Incidents whose status is in ``statuses``, newest first, at most ``limit``, only ids
-    below ``before`` when given. Looks through the newest :data:`SCAN` incidents only."""
+    """Incidents whose status is in ``statuses``, newest (highest id) first, at most
+    ``limit``, only ids below ``before`` when given: the repository filters, orders and
+    limits (it reads ``limit + 1`` rows, the extra one only to tell whether a next page
+    exists), so any page of any status costs the same however many incidents there are."""
     async with deps.read_unit() as uow:
-        records = await uow.incidents.listing(bool(set(statuses) - OPEN), SCAN)
-        chosen = [
-            r for r in records if r.state.status in statuses and (before is None or r.id < before)
-        ]
-        page = chosen[:limit]
+        records = await uow.incidents.listing(
+            limit=limit + 1, statuses=frozenset(statuses), before_id=before
+        )
+        page = records[:limit]
         tickets = await uow.tickets.for_incidents([r.id for r in page]) if page else {}
-    more = len(chosen) > limit
+    more = len(records) > limit
     return Page(page, dict(tickets), page[-1].id if more and page else None)
 
 

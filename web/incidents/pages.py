@@ -23,6 +23,7 @@ from web.access import check_csrf
 from web.deps import deps_of
 from web.incidents import data
 from web.incidents.models import MAX_ID
+from web.params import small_int
 from web.render import render, viewer_zone, zone_names, zone_or_none
 from web.timeline import Segment, timeline
 
@@ -31,12 +32,11 @@ PAGE_SIZE = 50
 REFRESH_SECONDS = 30
 
 
-def _id(raw: str) -> int | None:
-    """The incident id in a path; None for anything but 1..MAX_ID in plain digits."""
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 10:
-        return None
-    value = int(raw)
-    return value if 1 <= value <= MAX_ID else None
+def _id(raw: str | None) -> int | None:
+    """An incident id in a path or a query: :func:`web.params.small_int` in 1..MAX_ID, so
+    None (a 404 page, or no cursor) for anything but plain ASCII digits, and for ids of ten
+    digits (the API takes those; pages reach ids up to 999,999,999)."""
+    return small_int(raw, 1, MAX_ID)
 
 
 def _problem(request: web.Request, status: int, heading: str, message: str) -> web.Response:
@@ -54,7 +54,7 @@ async def _zone(request: web.Request) -> str:
 async def incidents_page(request: web.Request) -> web.StreamResponse:
     """The listing (see the module docstring); a bad ``before`` is ignored."""
     show_all = request.query.get("all") == "1"
-    before = _id(request.query.get("before", ""))
+    before = _id(request.query.get("before"))
     page = await data.listing(
         deps_of(request), data.ALL if show_all else data.OPEN, PAGE_SIZE, before
     )
@@ -120,6 +120,8 @@ async def incident_page(request: web.Request) -> web.StreamResponse:
         card=card,
         loaded=loaded,
         names=loaded.names,
+        links=loaded.links,
+        actions=loaded.actions,
         path_tiers=[
             {
                 **tier,
