@@ -9,7 +9,6 @@ null where there is nothing to measure). Read-only: nothing is ever written.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -31,8 +30,7 @@ from bot.cli_common import (
 
 if TYPE_CHECKING:
     from bot.settings import Settings
-    from core.metrics.ports import IncidentMetrics
-    from core.metrics.report import Figures, PersonFigures, Report
+    from core.metrics.report import Figures, Report
 
 
 @friendly
@@ -52,11 +50,6 @@ def report(
     settings = load_settings()
     doc, table = run(report_window(settings, since=since, until=until, team=team, tz=tz))
     emit(doc, table, as_json)
-
-
-def seconds(value: timedelta | None) -> int | None:
-    """Whole seconds (rounded down); None stays None."""
-    return None if value is None else int(value.total_seconds())
 
 
 async def report_window(
@@ -83,77 +76,13 @@ async def report_window(
     return document(found, show), lines(found, show, config.timezone)
 
 
-def _figures(f: Figures) -> dict[str, Any]:
-    return {
-        "incidents": f.incidents,
-        "acknowledged": f.acknowledged,
-        "time_to_acknowledge": {"median": seconds(f.mtta_median), "p90": seconds(f.mtta_p90)},
-        "time_to_resolve": {"median": seconds(f.mttr_median), "p90": seconds(f.mttr_p90)},
-        "escalations": f.escalations,
-        "pages": f.pages,
-        "off_hours_pages": f.off_hours_pages,
-        "off_hours_seconds": seconds(f.off_hours_time),
-        "off_hours_incidents": f.off_hours_incidents,
-    }
-
-
-def _person(p: PersonFigures) -> dict[str, Any]:
-    return {
-        "person": p.person,
-        "name": p.name,
-        "pages": p.pages,
-        "off_hours_pages": p.off_hours_pages,
-        "off_hours_seconds": seconds(p.off_hours_time),
-        "acknowledged": p.acknowledged,
-        "resolved": p.resolved,
-        "responded": p.responded,
-        "on_call_seconds": seconds(p.on_call),
-    }
-
-
-def _incident(m: IncidentMetrics, show: Viewer) -> dict[str, Any]:
-    return {
-        "id": m.incident_id,
-        "service": m.service_id,
-        "team": m.team_id,
-        "severity": m.severity,
-        "opened_at": show.json_time(m.opened_at),
-        "acknowledged_at": show.json_time(m.acknowledged_at),
-        "resolved_at": show.json_time(m.resolved_at),
-        "time_to_acknowledge": seconds(m.time_to_acknowledge),
-        "time_to_resolve": seconds(m.time_to_resolve),
-        "acknowledged_by": m.acknowledged_by,
-        "resolved_by": m.resolved_by,
-        "responder": m.responder,
-        "escalations": m.escalations,
-        "off_hours": m.off_hours,
-        "pages": [
-            {
-                "person": p.person_id,
-                "at": show.json_time(p.at),
-                "until": show.json_time(p.until),
-                "off_hours": p.off_hours,
-                "off_hours_seconds": seconds(p.off_hours_time),
-            }
-            for p in m.pages
-        ],
-    }
-
-
 def document(found: Report, show: Viewer) -> dict[str, Any]:
-    """The ``--json`` document (README: "oncall report --json")."""
-    return {
-        "since": show.json_time(found.start),
-        "until": show.json_time(found.end),
-        "team": found.team,
-        "window": "incidents resolved in [since, until)",
-        "percentiles": "nearest-rank",
-        "overall": _figures(found.overall),
-        "by_team": [{"team": t, **_figures(f)} for t, f in found.by_team],
-        "by_service": [{"service": s, "team": t, **_figures(f)} for s, t, f in found.by_service],
-        "by_person": [_person(p) for p in found.by_person],
-        "incidents": [_incident(m, show) for m in found.incidents],
-    }
+    """The ``--json`` document (README: "oncall report --json"): the dashboard's
+    :class:`web.load.models.ReportOut`, so the CLI and ``GET /api/v1/report`` cannot drift."""
+    from web.load.data import report_out
+
+    doc: dict[str, Any] = report_out(found, show.zone).model_dump(mode="json")
+    return doc
 
 
 def figure_line(f: Figures) -> str:

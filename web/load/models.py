@@ -1,6 +1,6 @@
 """The load area's API models: parameters, the report document and the load per person.
 
-:class:`ReportOut` has the shape of ``oncall report --json`` (``bot/cli_report.py``
+:class:`ReportOut` is the document ``oncall report --json`` writes (``bot/cli_report.py``
 ``document``): times ISO 8601 with offsets, durations in whole seconds (rounded down), null
 where there is nothing to measure.
 """
@@ -49,13 +49,22 @@ class FiguresOut(BaseModel):
     off_hours_incidents: int
 
 
-class TeamFiguresOut(FiguresOut):
+class _TeamKey(BaseModel):
     team: str
 
 
-class ServiceFiguresOut(FiguresOut):
+class _ServiceKey(BaseModel):
     service: str
     team: str | None
+
+
+class TeamFiguresOut(FiguresOut, _TeamKey):
+    """One team's figures; ``team`` comes first, as in ``oncall report --json`` (pydantic
+    orders the fields of the bases from the last one: the key, then the figures)."""
+
+
+class ServiceFiguresOut(FiguresOut, _ServiceKey):
+    """One service's figures; ``service`` and ``team`` first, as in ``oncall report --json``."""
 
 
 class PersonFiguresOut(BaseModel):
