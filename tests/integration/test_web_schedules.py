@@ -288,6 +288,9 @@ BAD_PAGE = [
     ({"days": "0"}, "days must be a whole number from 1 to 31"),
     ({"days": "32"}, "days must be a whole number from 1 to 31"),
     ({"days": "two"}, "days must be a whole number from 1 to 31"),
+    ({"days": "\u00b2"}, "days must be a whole number from 1 to 31"),  # '²'.isdigit(), not int
+    ({"days": "9" * 5000}, "days must be a whole number from 1 to 31"),  # int() refuses > 4300
+    ({"days": ""}, "days must be a whole number from 1 to 31"),
     ({"tz": "Mars/Olympus"}, "unknown time zone"),
     ({"from": "1900-01-01"}, "within ten years"),
     ({"from": "9999-12-31"}, "out of range"),

@@ -16,6 +16,7 @@ from core.oncall.readiness import Handover, TierNow
 from core.timeinput import TimeInputError, parse_instant
 from web.deps import deps_of
 from web.openapi import Api
+from web.params import zone_param
 from web.problems import ApiError
 from web.readiness import data
 from web.readiness.models import (
@@ -34,20 +35,9 @@ from web.readiness.models import (
     TargetOut,
     TierOut,
 )
-from web.render import zone_or_none
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
-
-
-def zone_param(name: str | None) -> tzinfo:
-    """The ``tz`` parameter's zone (UTC without one); 400 for an unknown name."""
-    if name is None:
-        return UTC
-    found = zone_or_none(name)
-    if found is None:
-        raise ApiError(400, f"unknown time zone {name!r}")
-    return found
 
 
 def at_param(text: str | None, zone: tzinfo, now: datetime) -> datetime:

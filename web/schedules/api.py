@@ -6,7 +6,7 @@ CONTRACT.md's ``oncall schedule --json`` plus ``layers`` and ``time_off``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,6 +15,7 @@ from aiohttp import web
 from core.oncall.who import OnCallShift
 from web.deps import deps_of
 from web.openapi import Api
+from web.params import zone_param
 from web.problems import ApiError
 from web.render import zone_or_none
 from web.schedules import data
@@ -32,16 +33,6 @@ from web.schedules.models import (
     ShiftsParams,
     Span,
 )
-
-
-def answer_zone(name: str | None) -> tzinfo:
-    """The zone ``tz`` names (UTC when absent); a 400 problem for an unknown one."""
-    if name is None:
-        return UTC
-    zone = zone_or_none(name)
-    if zone is None:
-        raise ApiError(400, f"unknown time zone {name!r}")
-    return zone
 
 
 def _on_call(found: OnCallShift | None, zone: tzinfo) -> OnCallNow | None:
@@ -67,7 +58,7 @@ def register(api: Api) -> None:
         tag="schedules",
     )
     async def list_schedules(request: web.Request, params: ListParams) -> ScheduleList:
-        zone = answer_zone(params.tz)
+        zone = zone_param(params.tz)
         deps = deps_of(request)
         config, rows = await data.every_schedule(deps, deps.clock.now())
         by_id = {r.schedule: r for r in rows}
@@ -97,7 +88,7 @@ def register(api: Api) -> None:
     )
     async def shifts(request: web.Request, params: Any) -> ScheduleShifts:
         tz_name: str | None = params.tz
-        zone = answer_zone(tz_name)
+        zone = zone_param(tz_name)
         deps = deps_of(request)
         try:
             config, schedule = await data.configured(deps, params.schedule_id)

@@ -19,6 +19,7 @@ from core.config.model import ID_PATTERN
 from core.oncall.listing import ListedShift
 from core.timeinput import TimeInputError, parse_day
 from web.deps import deps_of
+from web.params import small_int
 from web.render import render, viewer_zone, zone_names, zone_or_none
 from web.schedules import data
 from web.timeline import Segment, Timeline, timeline
@@ -71,7 +72,8 @@ def _read(request: web.Request, zone_name: str) -> tuple[date, int] | str:
     query = request.query
     now = deps_of(request).clock.now()
     raw_days = query.get("days", str(DEFAULT_DAYS))
-    if not raw_days.isdigit() or not 1 <= int(raw_days) <= MAX_DAYS:
+    days = small_int(raw_days, 1, MAX_DAYS)
+    if days is None:
         return f"days must be a whole number from 1 to {MAX_DAYS}, not {raw_days[:40]!r}"
     try:
         day = (
@@ -81,7 +83,7 @@ def _read(request: web.Request, zone_name: str) -> tuple[date, int] | str:
         )
     except TimeInputError as exc:
         return str(exc)
-    return day, int(raw_days)
+    return day, days
 
 
 async def schedule_page(request: web.Request) -> web.Response:
