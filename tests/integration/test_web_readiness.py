@@ -288,3 +288,53 @@ async def test_readiness_in_the_browser(sqlite_engine: Any, page: Any, tmp_path:
         assert "1 pages nobody now" in await page.text_content("#summary")
         await page.screenshot(path=tmp_path / "readiness.png", full_page=True)
         assert (tmp_path / "readiness.png").stat().st_size > 0
+
+
+async def test_current_shift_bounds_see_overrides_outside_the_shown_window(engine: Any) -> None:
+    """The state is loaded over what who_for reaches (a year each way), not just the 14 days
+    shown: an override that ended before now still bounds the current shift's start, and one
+    ahead ends it and makes the next hand-over."""
+    from core.oncall.actions import add_override
+    from storage.uow import SqlUnitOfWork, session_factory
+    from tests.unit.oncall.common import at
+
+    seeded = await seed(engine)
+    sessions = session_factory(engine)
+    for person, start, end in (
+        ("anna", at("2026-03-02 08:00"), at("2026-03-02 09:00")),  # over an hour before now
+        ("lukas", at("2026-03-05 12:00"), at("2026-03-05 18:00")),
+    ):
+        await add_override(
+            SqlUnitOfWork(sessions),
+            schedule_id="payments-primary",
+            person_id=person,
+            start=start,
+            end=end,
+            actor="test",
+            now=at("2026-03-02 07:00"),
+        )
+    async with running_app(engine, seeded.clock) as base, aiohttp.ClientSession() as http:
+        checkout = await _json(http, f"{base}/api/v1/services/checkout-api")
+        (target,) = checkout["tiers"][0]["targets"]
+        assert (target["person"], target["from"], target["to"]) == (
+            "sofia",
+            "2026-03-02T09:00:00+00:00",  # not 08:00, the layer's hand-over
+            "2026-03-05T12:00:00+00:00",
+        )
+        assert checkout["next_handover"]["at"] == "2026-03-05T12:00:00+00:00"
+        assert checkout["next_handover"]["person"] == "lukas"
+
+
+async def test_page_shows_the_incident_cards_description(engine: Any) -> None:
+    """The page's description is the incident card's (description, else summary), which the
+    incident page shows: the acknowledged incident has no description, so its summary."""
+    from core.incidents.cards import current_card
+    from storage.uow import SqlUnitOfWork, session_factory
+
+    seeded = await seed(engine)
+    async with SqlUnitOfWork(session_factory(engine), write=False) as uow:
+        card = await current_card(uow, seeded.acknowledged, seeded.clock.now())
+    assert card is not None and card["description"] == "LatencyHigh on checkout"
+    async with running_app(engine, seeded.clock) as base, aiohttp.ClientSession() as http:
+        html = await _html(http, f"{base}/")
+    assert "LatencyHigh on checkout" in html

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.config.model import Configuration, Service
+from core.incidents.cards import current_card
 from core.maintenance.service import all_windows
 from core.maintenance.windows import Window
 from core.metrics.ports import IncidentMetrics
@@ -21,16 +22,20 @@ from core.metrics.report import Figures, figures
 from core.oncall import readiness, views
 from core.ports import UnitOfWork
 from core.schedule.model import Interval, Shift
+from core.schedule.whoat import LOOK_AROUND
 from web.deps import WebDeps
 
 METRICS_WINDOW = timedelta(days=30)
 OPEN_LIMIT = 1000
+REACH_MARGIN = timedelta(days=1)
 
 
 @dataclass(frozen=True)
 class OpenIncident:
-    """An open incident as the page lists it (``description``: the alert's annotation, as
-    sent: escaped by the template)."""
+    """An open incident as the page lists it. ``description`` is the incident card's
+    (:func:`core.incidents.cards.current_card`: the alert's description, else its summary, as
+    sent: escaped by the template), so the page and the incident's own page cannot disagree;
+    empty when the board was built without descriptions or the alert has neither."""
 
     id: int
     title: str
@@ -97,29 +102,47 @@ class Board:
         return sum(len(s.gaps) for s in self.services)
 
 
-async def board(deps: WebDeps, days: int, only: str | None = None) -> Board:
+def state_window(now: datetime, until: datetime) -> tuple[datetime, datetime]:
+    """The window the board's schedule state is loaded over: what its views reach, no more.
+
+    Not just ``[now, until]``: :func:`core.oncall.views.who_for` at ``now`` gives the current
+    shift's full bounds, searched up to :data:`core.schedule.whoat.LOOK_AROUND` (a year) each
+    way, so an override that ended an hour ago, or one starting in ten months, moves the
+    ``start``/``end`` shown (and the hand-over, which is at that end and, in a gap, within
+    :data:`core.oncall.readiness.HANDOVER_LOOKAHEAD`). Gaps and the first tier's timeline
+    need ``[now, until)``. A day's margin each way covers the search's last probe."""
+    reach = LOOK_AROUND + REACH_MARGIN
+    return now - reach, max(now + reach, until + REACH_MARGIN)
+
+
+async def board(
+    deps: WebDeps, days: int, only: str | None = None, *, describe: bool = False
+) -> Board:
     """The readiness of every service (of ``only`` when given: an unknown id gives none) at
-    the clock's now, gaps over the next ``days``."""
+    the clock's now, gaps over the next ``days``. ``describe``: read each open incident's
+    card for its description (the page shows it; the API does not, and skips the cost)."""
     now = deps.clock.now().replace(microsecond=0)
     until = now + timedelta(days=days)
     async with deps.read_unit() as uow:
-        state = await views.load_state(
-            uow, now - views.WHO_LOOK_AROUND, now + views.WHO_LOOK_AROUND
-        )
+        state = await views.load_state(uow, *state_window(now, until))
         config = state.config
         windows = await all_windows(uow, config, now)
         records = await uow.incidents.listing(False, OPEN_LIMIT)
         resolved = await uow.metrics.resolved_between(now - METRICS_WINDOW, now)
-    open_by: dict[str, list[OpenIncident]] = {}
-    for record in records:
-        if record.state.status != "resolved":
+        open_by: dict[str, list[OpenIncident]] = {}
+        for record in records:
+            if record.state.status == "resolved":
+                continue
+            if only is not None and record.service_id != only:
+                continue
+            card = await current_card(uow, record.id, now) if describe else None
             open_by.setdefault(record.service_id, []).append(
                 OpenIncident(
                     record.id,
                     record.title,
                     record.state.status,
                     record.severity,
-                    record.annotations.get("description", ""),
+                    str((card or {}).get("description") or ""),
                 )
             )
     metrics_by: dict[str, list[IncidentMetrics]] = {}

@@ -35,7 +35,7 @@ def _name(board: data.Board, person_id: str) -> str:
 
 async def readiness_page(request: web.Request) -> web.Response:
     """The readiness of every service (see the module docstring)."""
-    found = await data.board(deps_of(request), DAYS)
+    found = await data.board(deps_of(request), DAYS, describe=True)
     zone = viewer_zone(request, found.config.timezone)
     rows = [(item, service_timeline(item, found, zone)) for item in found.services]
     return render(
