@@ -166,6 +166,15 @@ class SqlUnitOfWork:
                     self._lock.release()
                     self._lock = None
 
+    @property
+    def session(self) -> AsyncSession:
+        """The entered unit's session, for read-only aggregate queries no repository offers
+        (:mod:`storage.metrics_queries`): write through the repositories, never through this.
+        ``RuntimeError`` outside ``async with``."""
+        if self._session is None:
+            raise RuntimeError("the unit of work is not entered")
+        return self._session
+
     async def commit(self) -> None:
         """Commit the transaction."""
         assert self._session is not None
