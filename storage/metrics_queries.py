@@ -1,56 +1,89 @@
 """The figures ``GET /metrics`` exposes, read from the database at scrape time.
 
 Every process and instance sharing the database reads the same rows, so they all report the
-same truth. Counters come only from rows the application never deletes (incidents, alerts,
-the alert inbox, the outbox, pending steps, incident events, incident metrics: nothing in
-``storage/`` deletes them; a row goes only if its incident is deleted by hand, through the
-``ON DELETE CASCADE`` references), and only from facts that never change once written:
+same truth. Each figure is one aggregate query: the database counts, and a scrape transfers a
+few rows whatever the history. Counters come only from rows the application never deletes
+(incidents, alerts, the alert inbox, the outbox, pending steps, incident events, incident
+metrics: nothing in ``storage/`` deletes them; a row goes only if its incident is deleted by
+hand, through the ``ON DELETE CASCADE`` references), and only from facts that never change
+once written:
 
-- received alerts and alerts folded into an incident already open (``alerts`` rows);
-- incidents opened, by service and severity (``incidents`` rows: service and severity are
-  set at opening);
+- deliveries received (``alert_inbox`` rows), and deliveries folded into an incident already
+  open (inbox rows that ingest marked done with action ``updated``: a redelivery or a grown
+  group; a delivery that opened, resolved or was ignored is not one);
+- distinct alerts stored (``alerts`` rows);
+- incidents opened, by service and severity (``incidents`` rows: set at opening);
 - escalations fired (``pending_steps`` of kind ``escalate`` with outcome ``fired``);
 - pages sent and messages given up, by destination (``outbox`` rows: ``sent`` and ``failed``
   are final states);
-- times to acknowledge (the first acknowledgement that took effect, from the timeline: the
-  incident's ``acknowledged_at`` is cleared when a snooze ends, so it is not a stable source)
-  and to resolve (``incident_metrics``, one row per resolved incident), each measured as
-  :func:`core.metrics.compute.response_clock` does (a held incident from its hold's end).
+- times to acknowledge and to resolve of **resolved** incidents (``incident_metrics``, one row
+  per resolved incident, written at resolution), measured as
+  :func:`core.metrics.compute.response_clock` and ``storage.metrics_repo`` do for the reports
+  (a held incident from its hold's end: its first ``maintenanceended`` event, first page or
+  acknowledgement), in whole microseconds computed by the database.
 
 Edge cases: an empty database gives zeros and empty maps; an incident held and resolved before
-any response (no clock) is left out of both histograms, as it is out of MTTA and MTTR.
+any response (no clock) is left out of both histograms, as it is out of MTTA and MTTR; one
+resolved without an acknowledgement is only in the time to resolve; a negative span (clock
+skew between writers) counts as 0.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import (
+    BigInteger,
+    Table,
+    and_,
+    case,
+    cast,
+    exists,
+    extract,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.metrics.compute import HOLD_KINDS, response_clock
 from core.ports import UnitOfWork
-from storage.incident_tables import (
-    AlertRow,
-    InboxRow,
-    IncidentEventRow,
-    IncidentRow,
-    OutboxRow,
-    PendingStepRow,
-)
-from storage.metrics_tables import IncidentMetricsRow
+from storage.metrics_tables import IncidentMetricsRow, MetricPageRow
+from storage.statements import ALERTS, EVENTS, INBOX, INCIDENTS, OUTBOX, STEPS, per_dialect
+from storage.uow import SqlUnitOfWork
 
-INCIDENTS: Table = IncidentRow.__table__  # type: ignore[attr-defined]
-ALERTS: Table = AlertRow.__table__  # type: ignore[attr-defined]
-EVENTS: Table = IncidentEventRow.__table__  # type: ignore[attr-defined]
-STEPS: Table = PendingStepRow.__table__  # type: ignore[attr-defined]
-OUTBOX: Table = OutboxRow.__table__  # type: ignore[attr-defined]
-INBOX: Table = InboxRow.__table__  # type: ignore[attr-defined]
 METRICS: Table = IncidentMetricsRow.__table__  # type: ignore[attr-defined]
+PAGES: Table = MetricPageRow.__table__  # type: ignore[attr-defined]
+
+# Paging-sized histogram buckets, seconds: 30 s .. 24 h.
+RESPONSE_BUCKETS: tuple[float, ...] = (
+    30,
+    60,
+    120,
+    300,
+    600,
+    900,
+    1800,
+    3600,
+    7200,
+    14400,
+    28800,
+    86400,
+)
+MICROS = 1_000_000
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """Cumulative ``counts`` at or under each of :data:`RESPONSE_BUCKETS`, the ``total`` of
+    the observations in seconds and their ``count`` (the ``+Inf`` bucket)."""
+
+    counts: tuple[int, ...] = (0,) * len(RESPONSE_BUCKETS)
+    total: float = 0.0
+    count: int = 0
 
 
 @dataclass
@@ -59,7 +92,7 @@ class Figures:
 
     deliveries: dict[str, int] = field(default_factory=dict)  # inbox rows by source
     alerts: dict[str, int] = field(default_factory=dict)  # alert rows by source
-    deduplicated: dict[str, int] = field(default_factory=dict)  # by source
+    deduplicated: dict[str, int] = field(default_factory=dict)  # folded deliveries by source
     incidents: dict[tuple[str, str], int] = field(default_factory=dict)  # (service, severity)
     escalations: int = 0
     pages: dict[str, int] = field(default_factory=dict)  # sent pages by destination
@@ -70,26 +103,117 @@ class Figures:
     oldest_pending: datetime | None = None
     inbox_depth: int = 0
     inbox_failed: int = 0
-    to_acknowledge: list[float] = field(default_factory=list)  # seconds, one per incident
-    to_resolve: list[float] = field(default_factory=list)
+    to_acknowledge: Histogram = field(default_factory=Histogram)  # resolved incidents only
+    to_resolve: Histogram = field(default_factory=Histogram)
 
 
 def session_of(uow: UnitOfWork) -> AsyncSession:
     """The session of an entered :class:`storage.uow.SqlUnitOfWork` (``TypeError`` for any
-    other unit of work, or one not entered)."""
-    session = getattr(uow, "_session", None)
-    if not isinstance(session, AsyncSession):
-        raise TypeError("the metrics queries need an entered SqlUnitOfWork")
-    return session
+    other unit of work, ``RuntimeError`` for one not entered)."""
+    if not isinstance(uow, SqlUnitOfWork):
+        raise TypeError("the metrics queries need a SqlUnitOfWork")
+    return uow.session
 
 
 def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _effects(detail: Any) -> list[str]:
-    effects = detail.get("effects") if isinstance(detail, dict) else None
-    return [str(e) for e in effects] if isinstance(effects, list) else []
+def _micros(dialect: str, instant: Any) -> Any:
+    """Microseconds since the epoch of ``instant``, as an integer computed by the database
+    (NULL stays NULL). SQLite stores ``YYYY-MM-DD HH:MM:SS.ffffff`` in UTC: whole seconds
+    from ``strftime('%s')`` plus the six digits after the point (none: 0)."""
+    if dialect == "postgresql":
+        return cast(extract("epoch", instant) * MICROS, BigInteger)
+    whole = cast(func.strftime("%s", instant), BigInteger)
+    return whole * MICROS + cast(func.substr(instant, 21, 6), BigInteger)
+
+
+def _spans(dialect: str) -> Any:
+    """One row per resolved incident: ``tta`` and ``ttr`` in microseconds (NULL when not
+    measured), each as :func:`core.metrics.compute.response_clock` measures."""
+    m = METRICS.c
+    held = exists().where(EVENTS.c.incident_id == m.incident_id, EVENTS.c.kind == "maintenance")
+    ended = (
+        select(func.min(EVENTS.c.at))
+        .where(EVENTS.c.incident_id == m.incident_id, EVENTS.c.kind == "maintenanceended")
+        .scalar_subquery()
+    )
+    page = (
+        select(func.min(PAGES.c.paged_at))
+        .where(PAGES.c.incident_id == m.incident_id)
+        .scalar_subquery()
+    )
+    r1 = (
+        select(
+            _micros(dialect, m.opened_at).label("opened"),
+            _micros(dialect, m.acknowledged_at).label("acked"),
+            _micros(dialect, m.resolved_at).label("resolved"),
+            case((held, 1), else_=0).label("held"),
+            case((held, _micros(dialect, ended)), else_=null()).label("ended"),
+            case((held, _micros(dialect, page)), else_=null()).label("page"),
+        )
+        .offset(0)
+        .subquery("r1")
+    )  # OFFSET 0: computed once a row, never inlined below
+    a = r1.c
+    # the hold's end: the earliest of its end event, its first page and its acknowledgement
+    end = case(
+        (
+            and_(
+                a.ended.is_not(None),
+                or_(a.page.is_(None), a.ended <= a.page),
+                or_(a.acked.is_(None), a.ended <= a.acked),
+            ),
+            a.ended,
+        ),
+        (and_(a.page.is_not(None), or_(a.acked.is_(None), a.page <= a.acked)), a.page),
+        else_=a.acked,
+    )
+    r2 = select(a.opened, a.acked, a.resolved, a.held, end.label("end")).subquery("r2")
+    e = r2.c
+    clock = case(
+        (e.held == 0, e.opened),
+        (or_(e.end.is_(None), e.end > e.resolved), null()),
+        (e.end > e.opened, e.end),
+        else_=e.opened,
+    )
+    r3 = select(e.acked, e.resolved, clock.label("clock")).subquery("r3")
+    b = r3.c
+
+    def at_least_zero(span: Any) -> Any:
+        return case((span < 0, 0), else_=span)
+
+    tta = case(
+        (and_(b.acked.is_not(None), b.clock.is_not(None)), at_least_zero(b.acked - b.clock)),
+        else_=null(),
+    )
+    ttr = case((b.clock.is_not(None), at_least_zero(b.resolved - b.clock)), else_=null())
+    return select(tta.label("tta"), ttr.label("ttr")).offset(0).subquery("spans")
+
+
+def _histogram_query(column: str) -> Any:
+    def build(dialect: str) -> Any:
+        span = _spans(dialect).c[column]
+        bucket_sums = [
+            func.sum(case((span <= literal(int(bound * MICROS), BigInteger), 1), else_=0))
+            for bound in RESPONSE_BUCKETS
+        ]
+        return select(func.count(span), func.sum(span), *bucket_sums)
+
+    return build
+
+
+async def _histogram(session: AsyncSession, column: str) -> Histogram:
+    """One aggregate query: count, sum and every bucket of ``column`` (``tta`` or ``ttr``)."""
+    query = per_dialect(session, f"metrics_histogram_{column}", _histogram_query(column))
+    row = (await session.execute(query)).one()
+    count, total, *counts = row
+    return Histogram(
+        counts=tuple(int(c or 0) for c in counts),
+        total=int(total or 0) / MICROS,
+        count=int(count or 0),
+    )
 
 
 async def _by(session: AsyncSession, table: Table, key: Any, *where: Any) -> dict[str, int]:
@@ -97,80 +221,16 @@ async def _by(session: AsyncSession, table: Table, key: Any, *where: Any) -> dic
     return {str(k): int(n) for k, n in await session.execute(query)}
 
 
-async def _holds(
-    session: AsyncSession, ids: Sequence[int]
-) -> tuple[dict[int, list[tuple[datetime, str]]], dict[int, datetime]]:
-    """The hold events and first page of the held incidents among ``ids``."""
-    holds: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
-    pages: dict[int, datetime] = {}
-    held_query = select(EVENTS.c.incident_id).where(EVENTS.c.kind == "maintenance").distinct()
-    held = [int(i) for (i,) in await session.execute(held_query)]
-    wanted = sorted(set(held) & set(ids))
-    for chunk in (wanted[i : i + 500] for i in range(0, len(wanted), 500)):
-        query = (
-            select(EVENTS.c.incident_id, EVENTS.c.at, EVENTS.c.kind)
-            .where(EVENTS.c.incident_id.in_(chunk), EVENTS.c.kind.in_((*HOLD_KINDS, "paged")))
-            .order_by(EVENTS.c.id)
-        )
-        for incident_id, at, kind in await session.execute(query):
-            if kind == "paged":
-                pages.setdefault(incident_id, _utc(at))
-            else:
-                holds[incident_id].append((_utc(at), kind))
-    return holds, pages
-
-
-async def _response_times(session: AsyncSession, figures: Figures) -> None:
-    first_ack: dict[int, datetime] = {}
-    opened: dict[int, datetime] = {}
-    acks = (
-        select(EVENTS.c.incident_id, EVENTS.c.at, EVENTS.c.detail, INCIDENTS.c.opened_at)
-        .join(INCIDENTS, INCIDENTS.c.id == EVENTS.c.incident_id)
-        .where(EVENTS.c.kind == "acknowledge")
-        .order_by(EVENTS.c.id)
-    )
-    for incident_id, at, detail, opened_at in await session.execute(acks):
-        if "Notify" in _effects(detail) and incident_id not in first_ack:
-            first_ack[incident_id] = _utc(at)
-            opened[incident_id] = _utc(opened_at)
-    resolved = list(
-        await session.execute(
-            select(METRICS.c.incident_id, METRICS.c.opened_at, METRICS.c.resolved_at)
-        )
-    )
-    holds, first_pages = await _holds(session, [*first_ack, *(r[0] for r in resolved)])
-    for incident_id, acked in sorted(first_ack.items()):
-        start = opened[incident_id]
-        clock = response_clock(
-            start, holds.get(incident_id, []), first_pages.get(incident_id), acked, acked
-        )
-        if clock is not None:
-            figures.to_acknowledge.append(max(0.0, (acked - clock).total_seconds()))
-    for incident_id, start, end in resolved:
-        clock = response_clock(
-            _utc(start),
-            holds.get(incident_id, []),
-            first_pages.get(incident_id),
-            first_ack.get(incident_id),
-            _utc(end),
-        )
-        if clock is not None:
-            figures.to_resolve.append(max(0.0, (_utc(end) - clock).total_seconds()))
-
-
 async def read_figures(uow: UnitOfWork) -> Figures:
     """Every figure of :class:`Figures`, inside the entered (read-only) unit of work ``uow``:
-    a dozen aggregate queries, plus the acknowledgement events and resolved incidents'
-    instants for the histograms (two timestamps a row)."""
+    fourteen aggregate queries, none of which returns more than a row per label value."""
     session = session_of(uow)
     figures = Figures()
     figures.deliveries = await _by(session, INBOX, INBOX.c.source)
-    alert_rows = select(
-        ALERTS.c.source, func.count(), func.count(func.distinct(ALERTS.c.incident_id))
-    ).group_by(ALERTS.c.source)
-    for source, total, incidents in await session.execute(alert_rows):
-        figures.alerts[str(source)] = int(total)
-        figures.deduplicated[str(source)] = int(total) - int(incidents)
+    figures.deduplicated = await _by(session, INBOX, INBOX.c.source, INBOX.c.action == "updated")
+    figures.alerts = await _by(session, ALERTS, ALERTS.c.source)
+    for source in (*figures.deliveries, *figures.alerts):  # a series from the first alert on
+        figures.deduplicated.setdefault(source, 0)
     opened = select(INCIDENTS.c.service_id, INCIDENTS.c.severity, func.count()).group_by(
         INCIDENTS.c.service_id, INCIDENTS.c.severity
     )
@@ -199,13 +259,6 @@ async def read_figures(uow: UnitOfWork) -> Figures:
     figures.oldest_pending = _utc(found) if isinstance(found, datetime) else None
     inbox = await _by(session, INBOX, INBOX.c.status)
     figures.inbox_depth, figures.inbox_failed = inbox.get("pending", 0), inbox.get("failed", 0)
-    await _response_times(session, figures)
+    figures.to_acknowledge = await _histogram(session, "tta")
+    figures.to_resolve = await _histogram(session, "ttr")
     return figures
-
-
-def buckets(values: Iterable[float], bounds: Sequence[float]) -> tuple[list[int], float, int]:
-    """Cumulative counts of ``values`` at or under each of ``bounds`` (ascending), their sum
-    and their count (the ``+Inf`` bucket)."""
-    ordered = sorted(values)
-    counts = [sum(1 for v in ordered if v <= bound) for bound in bounds]
-    return counts, float(sum(ordered)), len(ordered)

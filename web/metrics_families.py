@@ -21,23 +21,7 @@ from prometheus_client.core import (
 )
 from prometheus_client.registry import Collector
 
-from storage.metrics_queries import Figures, buckets
-
-# Paging-sized buckets, seconds: 30 s .. 24 h.
-RESPONSE_BUCKETS: tuple[float, ...] = (
-    30,
-    60,
-    120,
-    300,
-    600,
-    900,
-    1800,
-    3600,
-    7200,
-    14400,
-    28800,
-    86400,
-)
+from storage.metrics_queries import RESPONSE_BUCKETS, Figures, Histogram
 
 NAMES: tuple[str, ...] = (
     "oncall_alert_deliveries_total",
@@ -95,11 +79,11 @@ def _gauge(name: str, doc: str, labels: list[str], values: dict[str, int]) -> Me
     return family
 
 
-def _histogram(name: str, doc: str, values: list[float]) -> Metric:
-    counts, total, count = buckets(values, RESPONSE_BUCKETS)
-    pairs = [(f"{b:g}", float(c)) for b, c in zip(RESPONSE_BUCKETS, counts, strict=True)]
-    pairs.append(("+Inf", float(count)))
-    return HistogramMetricFamily(name, doc, buckets=pairs, sum_value=total)
+def _histogram(name: str, doc: str, histogram: Histogram) -> Metric:
+    counts = zip(RESPONSE_BUCKETS, histogram.counts, strict=True)
+    pairs = [(f"{b:g}", float(c)) for b, c in counts]
+    pairs.append(("+Inf", float(histogram.count)))
+    return HistogramMetricFamily(name, doc, buckets=pairs, sum_value=histogram.total)
 
 
 class ScrapeCollector(Collector):
@@ -127,7 +111,7 @@ class ScrapeCollector(Collector):
         )
         yield _counter(
             "oncall_alerts_deduplicated",
-            "Alerts folded into an incident already open instead of opening one, by source.",
+            "Alert deliveries folded into an incident already open (they opened none), by source.",
             ["source"],
             f.deduplicated,
         )
@@ -141,7 +125,8 @@ class ScrapeCollector(Collector):
         yield opened
         yield _histogram(
             "oncall_time_to_acknowledge_seconds",
-            "From opening (or a maintenance hold's end) to the first acknowledgement.",
+            "Resolved incidents: from opening (or a maintenance hold's end) to the first "
+            "acknowledgement (counted at resolution; unacknowledged ones are left out).",
             f.to_acknowledge,
         )
         yield _histogram(
