@@ -223,7 +223,7 @@ async def _by(session: AsyncSession, table: Table, key: Any, *where: Any) -> dic
 
 async def read_figures(uow: UnitOfWork) -> Figures:
     """Every figure of :class:`Figures`, inside the entered (read-only) unit of work ``uow``:
-    fourteen aggregate queries, none of which returns more than a row per label value."""
+    twelve aggregate queries, none of which returns more than a row per label value."""
     session = session_of(uow)
     figures = Figures()
     figures.deliveries = await _by(session, INBOX, INBOX.c.source)
