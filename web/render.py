@@ -39,7 +39,7 @@ def environment() -> Environment:
 @lru_cache(maxsize=1)
 def zone_names() -> tuple[str, ...]:
     """Every IANA zone name this machine knows, sorted (for the time zone picker)."""
-    return tuple(sorted(available_timezones()))
+    return tuple(sorted(available_timezones() - {"localtime", "Factory"}))
 
 
 def zone_or_none(name: str | None) -> ZoneInfo | None:
