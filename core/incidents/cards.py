@@ -13,6 +13,7 @@ from typing import Any
 
 from core.config.model import Configuration
 from core.incidents.effects import incident_snapshot
+from core.incidents.ports import IncidentRecord
 from core.oncall.views import load_state, who_for
 from core.ports import UnitOfWork
 from core.tickets.record import ticket_link
@@ -93,6 +94,13 @@ def timeline_text(
     return text
 
 
+def incident_description(record: IncidentRecord) -> str | None:
+    """What an incident is about, in the alert's words: its ``description`` annotation, else
+    its ``summary``; None when it has neither (or both are empty). Cards, pages and lists
+    all show this one."""
+    return record.annotations.get("description") or record.annotations.get("summary") or None
+
+
 async def current_card(uow: UnitOfWork, incident_id: int, now: datetime) -> dict[str, Any] | None:
     """The card snapshot of the incident as it stands; None for an unknown id.
 
@@ -160,7 +168,7 @@ async def current_card(uow: UnitOfWork, incident_id: int, now: datetime) -> dict
         resolved_at=_iso(state.resolved_at),
         resolved_by=state.resolved_by,
         snoozed_until=_iso(state.snoozed_until),
-        description=record.annotations.get("description") or record.annotations.get("summary"),
+        description=incident_description(record),
         timeline=[
             {
                 "at": at.isoformat(),

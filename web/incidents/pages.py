@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from aiohttp import web
 
 from core.config.model import Configuration
+from core.incidents.cards import incident_description
 from core.incidents.lifecycle import TransitionError
 from core.incidents.service import IncidentNotFound
 from core.tickets.record import ticket_label, ticket_link
@@ -62,7 +63,7 @@ async def incidents_page(request: web.Request) -> web.StreamResponse:
     rows = [
         {
             "record": r,
-            "description": r.annotations.get("description") or r.annotations.get("summary"),
+            "description": incident_description(r),
             "ticket": ticket_label(ticket_link(page.tickets.get(r.id))),
         }
         for r in page.records

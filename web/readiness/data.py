@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.config.model import Configuration, Service
-from core.incidents.cards import current_card
+from core.incidents.cards import incident_description
 from core.maintenance.service import all_windows
 from core.maintenance.windows import Window
 from core.metrics.ports import IncidentMetrics
@@ -32,9 +32,9 @@ REACH_MARGIN = timedelta(days=1)
 
 @dataclass(frozen=True)
 class OpenIncident:
-    """An open incident as the page lists it. ``description`` is the incident card's
-    (:func:`core.incidents.cards.current_card`: the alert's description, else its summary, as
-    sent: escaped by the template), so the page and the incident's own page cannot disagree;
+    """An open incident as the page lists it. ``description`` is
+    :func:`core.incidents.cards.incident_description` (the alert's description, else its
+    summary, as sent: escaped by the template), as on the incident's own page and its card;
     empty when the board was built without descriptions or the alert has neither."""
 
     id: int
@@ -120,7 +120,7 @@ async def board(
 ) -> Board:
     """The readiness of every service (of ``only`` when given: an unknown id gives none) at
     the clock's now, gaps over the next ``days``. ``describe``: read each open incident's
-    card for its description (the page shows it; the API does not, and skips the cost)."""
+    description (the page shows it; the API does not)."""
     now = deps.clock.now().replace(microsecond=0)
     until = now + timedelta(days=days)
     async with deps.read_unit() as uow:
@@ -135,14 +135,13 @@ async def board(
                 continue
             if only is not None and record.service_id != only:
                 continue
-            card = await current_card(uow, record.id, now) if describe else None
             open_by.setdefault(record.service_id, []).append(
                 OpenIncident(
                     record.id,
                     record.title,
                     record.state.status,
                     record.severity,
-                    str((card or {}).get("description") or ""),
+                    (incident_description(record) or "") if describe else "",
                 )
             )
     metrics_by: dict[str, list[IncidentMetrics]] = {}

@@ -72,3 +72,40 @@ def test_agrees_with_transition(name: str, action: Action) -> None:
         return
     assert after == state
     assert any(isinstance(e, Ignored) for e in effects)
+
+
+def test_the_description_is_the_alerts_description_else_its_summary() -> None:
+    from dataclasses import replace
+
+    from core.incidents.cards import incident_description
+
+    record = _record_for_description()
+    assert incident_description(replace(record, annotations={})) is None
+    assert incident_description(replace(record, annotations={"summary": "S"})) == "S"
+    both = {"summary": "S", "description": "D"}
+    assert incident_description(replace(record, annotations=both)) == "D"
+    assert (
+        incident_description(replace(record, annotations={"description": "", "summary": "S"}))
+        == "S"
+    )
+    assert incident_description(replace(record, annotations={"description": ""})) is None
+
+
+def _record_for_description() -> object:
+    from core.incidents.ports import IncidentRecord
+
+    return IncidentRecord(
+        source="alertmanager",
+        dedup_key="k",
+        title="t",
+        service_id="s",
+        team_id=None,
+        policy_id=None,
+        severity="critical",
+        state=STATES["triggered"],
+        opened_at=T0,
+        labels={},
+        annotations={},
+        links={},
+        id=1,
+    )
