@@ -39,9 +39,10 @@ contracts: $(STAMP)
 test: lint contracts typecheck
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not proof" $(PYTEST_ARGS)
 
-# The slow scenarios: SIGKILLed servers and workers, two servers on one database.
+# The whole product under faults, hostile input, load and several instances (docs/reliability.md):
+# prints one table of scenarios and their figures, fails if any lost or doubled anything.
 proof: $(STAMP)
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m proof $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m proof -p tests.proof.report $(PYTEST_ARGS)
 
 # Speed figures (printed, never asserted); docs/performance.md records the latest.
 bench: $(STAMP)
