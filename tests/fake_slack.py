@@ -52,6 +52,7 @@ BOT_ID = "B0FAKEBOT1"
 
 FAILURE_KINDS = (
     "429", "500", "ratelimited", "channel_not_found", "not_in_channel", "invalid_auth", "timeout",
+    "lost",
 )  # fmt: skip
 
 
@@ -154,7 +155,9 @@ class FakeSlack(CallLog, SlackMethods, SocketMode):
     def fail_next(self, method: str, kind: str, times: int = 1, retry_after: int = 1) -> None:
         """Make the next ``times`` calls of ``method`` fail. ``kind``: "429" (HTTP 429 with a
         Retry-After of ``retry_after`` seconds), "500", "timeout" (held ``hang_seconds``, not
-        carried out, no answer unless the client waits that long: then HTTP 503), or a Slack
+        carried out, no answer unless the client waits that long: then HTTP 503), "lost" (carried
+        out and recorded like a success, then the answer held like "timeout": Slack did it but
+        the caller never heard), or a Slack
         error code answered as HTTP 200 ``ok: false`` ("ratelimited", "channel_not_found",
         "not_in_channel", "invalid_auth", or any other)."""
         if not kind or not kind.replace("_", "").isalnum():
@@ -182,6 +185,10 @@ class FakeSlack(CallLog, SlackMethods, SocketMode):
         if failures:
             kind, retry_after = failures.popleft()
             if kind == "timeout":
+                return await self._hold(Call(method, params, token, at, status=0))
+            if kind == "lost" and method in METHODS:
+                with contextlib.suppress(MethodError):
+                    getattr(self, METHODS[method])(params)  # carried out, the answer lost
                 return await self._hold(Call(method, params, token, at, status=0))
             return self._answer(Call(method, params, token, at), *_failure(kind, retry_after))
         if method == "apps.connections.open":  # Socket Mode: the app-level token only

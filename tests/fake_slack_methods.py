@@ -258,6 +258,36 @@ class SlackMethods:
     def _conversations_info(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"channel": self._conversation(self._channel(params))}
 
+    def _conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The channel's top-level messages, newest first, at most ``limit`` (default 100),
+        within ``oldest``/``latest`` (exclusive, as Slack's default); ``metadata`` only with
+        ``include_all_metadata``."""
+        channel = self._channel(params)
+        found = [
+            m
+            for (c, ts), m in self.messages.items()
+            if c == channel and m.get("thread_ts") in (None, ts) and _within(ts, params)
+        ]
+        found.sort(key=lambda m: float(m["ts"]), reverse=True)
+        limit = _limit(params)
+        shown = [_shown(m, params) for m in found[:limit]]
+        return {"messages": shown, "has_more": len(found) > limit, "pin_count": 0}
+
+    def _conversations_replies(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A thread: its parent then its replies, oldest first (Slack's order), at most
+        ``limit``; ``thread_not_found`` for an unknown parent."""
+        channel, ts = self._channel(params), str(params.get("ts") or "")
+        if (channel, ts) not in self.messages:
+            raise MethodError("thread_not_found")
+        found = [
+            m
+            for (c, t), m in self.messages.items()
+            if c == channel and (t == ts or m.get("thread_ts") == ts)
+        ]
+        found.sort(key=lambda m: float(m["ts"]))
+        limit = _limit(params)
+        return {"messages": [_shown(m, params) for m in found[:limit]], "has_more": False}
+
 
 MESSAGE_FIELDS = ("text", "blocks", "attachments", "metadata", "thread_ts")
 
@@ -270,6 +300,8 @@ METHODS = {
     "conversations.open": "_conversations_open",
     "conversations.info": "_conversations_info",
     "conversations.setTopic": "_conversations_set_topic",
+    "conversations.history": "_conversations_history",
+    "conversations.replies": "_conversations_replies",
     "users.lookupByEmail": "_users_lookup_by_email",
     "users.info": "_users_info",
     "views.open": "_views_open",
@@ -291,3 +323,23 @@ def _listed(value: Any) -> list[str]:
     """A comma-separated string (as slack_sdk sends users) or a list, as a list of ids."""
     items = value if isinstance(value, list) else str(value or "").split(",")
     return [str(item).strip() for item in items if str(item).strip()]
+
+
+def _limit(params: dict[str, Any]) -> int:
+    try:
+        return max(1, min(int(params.get("limit") or 100), 1000))
+    except ValueError:
+        return 100
+
+
+def _within(ts: str, params: dict[str, Any]) -> bool:
+    """``ts`` after ``oldest`` and before ``latest`` when given."""
+    oldest, latest = params.get("oldest"), params.get("latest")
+    return (not oldest or float(ts) > float(oldest)) and (not latest or float(ts) < float(latest))
+
+
+def _shown(message: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+    """A message as history shows it: its ``metadata`` only with ``include_all_metadata``."""
+    if str(params.get("include_all_metadata", "")).lower() in ("1", "true"):
+        return dict(message)
+    return {k: v for k, v in message.items() if k != "metadata"}

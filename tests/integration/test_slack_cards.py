@@ -9,6 +9,8 @@ import time
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.commands.actions import Action, snooze_value
+from core.incidents.ports import ClaimedMessage
+from scheduling.outbox import Delivered
 from tests.integration.slack_harness import alert, blocks_json, slack_bot
 from tests.slack_requests import block_actions_body
 
@@ -279,3 +281,62 @@ async def test_invalid_auth_fails_messages_at_once(engine: AsyncEngine) -> None:
         (page,) = [m for m in await bot.outbox() if m.kind == "page"]
         assert (page.status, page.attempts) == ("failed", 1)
         assert "invalid_auth" in page.last_error
+
+
+def top_level(bot, channel: str) -> list:  # type: ignore[no-untyped-def]
+    """What the person sees in ``channel``: the messages Slack holds there, threads aside."""
+    return [
+        m
+        for (c, ts), m in bot.slack.messages.items()
+        if c == channel and m.get("thread_ts") in (None, ts)
+    ]
+
+
+async def test_a_post_slack_accepted_whose_answer_was_lost_is_not_posted_again(
+    engine: AsyncEngine,
+) -> None:
+    """The first chat.postMessage is carried out but its answer never comes (a process killed
+    after Slack accepted it looks the same to Slack): the retry finds the post by the outbox
+    key in its metadata and records it instead of posting it again."""
+    async with slack_bot(engine, hang_seconds=0.2) as bot:
+        bot.slack.fail_next("chat.postMessage", "lost")
+        await bot.ingest(alert())
+        await bot.deliver()
+        dm = bot.slack.dm_channel("U0ANN")
+        assert len(top_level(bot, dm)) == 1 and len(top_level(bot, "C0OPS")) == 1
+        (lost,) = [c for c in bot.slack.calls("chat.postMessage") if c.status == 0]
+        retried = [m for m in await bot.outbox() if m.attempts > 1]
+        assert [m.status for m in retried] == ["sent"]
+        assert lost.params["metadata"]["event_payload"]["outbox_key"] == retried[0].key
+        (looked,) = bot.slack.calls("conversations.history")
+        assert looked.params["channel"] == lost.params["channel"]
+        # The copy was recorded with the ts of the post found: a change updates it in place.
+        await bot.click(Action.ACKNOWLEDGE.value, "1", "U0ANN")
+        await bot.deliver()
+        updated = {(c.params["channel"], c.params["ts"]) for c in bot.slack.calls("chat.update")}
+        assert (lost.params["channel"], top_level(bot, lost.params["channel"])[0]["ts"]) in updated
+
+
+async def test_a_page_recorded_but_not_marked_sent_is_not_replied_to_on_its_retry(
+    engine: AsyncEngine,
+) -> None:
+    """A process killed after the DM card was posted and its copy recorded, before the outbox
+    row was marked sent: the retry finds the copy, and in its thread (the card itself) the
+    page's key, so the person gets no "You are paged" reply for a page they already have."""
+    async with slack_bot(engine) as bot:
+        await bot.ingest(alert())
+        await bot.deliver()
+        (row,) = [m for m in await bot.outbox() if m.kind == "page"]
+        again = ClaimedMessage(
+            row.id, row.key, row.destination, row.kind, row.payload, 2, row.incident_id
+        )
+        before = len(bot.slack.calls("chat.postMessage"))
+        assert isinstance(await bot.sender.destinations["chat"].deliver(again), Delivered)
+        assert len(bot.slack.calls("chat.postMessage")) == before  # no reply, no new card
+        (looked,) = bot.slack.calls("conversations.replies")
+        assert looked.params["channel"] == bot.slack.dm_channel("U0ANN")
+        first = ClaimedMessage(
+            row.id, row.key, row.destination, row.kind, row.payload, 1, row.incident_id
+        )
+        await bot.sender.destinations["chat"].deliver(first)  # not a retry: paged again
+        assert len(bot.slack.calls("chat.postMessage")) == before + 1

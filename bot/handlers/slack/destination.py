@@ -16,8 +16,10 @@ Cards are rendered from the database at delivery (:func:`core.incidents.cards.cu
 a copy remembers the version it shows, so updates that queued up for one incident cost one
 ``chat.update`` per copy and the rest are no-ops. Every copy posted is recorded
 ``(incident, channel, ts)`` in its own short transaction right after Slack answers, and a
-redelivered message finds it and updates instead of posting again. No transaction is open
-while Slack is called.
+redelivered message finds it and updates instead of posting again. A post Slack accepted whose
+answer was lost (the process killed before recording it) is found on the retry by the outbox
+key in its message metadata (:mod:`bot.handlers.slack.redelivery`), not posted twice. No
+transaction is open while Slack is called.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from bot.handlers.slack.digests import SlackDigests
 from bot.handlers.slack.errors import error_code, outcome_of
 from bot.handlers.slack.mrkdwn import escape
 from bot.handlers.slack.pacing import Pacer
+from bot.handlers.slack.redelivery import find_posted, is_retry, metadata
 from bot.handlers.slack.review import ReviewOffers
 from bot.handlers.slack.shifts import ShiftMessages
 from bot.handlers.slack.swap_messages import SwapMessages
@@ -262,6 +265,10 @@ class SlackDestination:
             return Failed(f"person {person_id} has no Slack id and no Slack user has their email")
         existing = next((c for c in await self._copies(card["id"]) if c.channel == channel), None)
         if existing is not None:  # paged again, or this very page delivered twice
+            if is_retry(message) and await find_posted(
+                self._client, message, channel, thread_ts=existing.message_id
+            ):
+                return Delivered()  # posted (the card or its reply) before the answer was lost
             await self._update(existing, card, force=True)
             tier = card.get("tier")
             async with self._pacer.post(channel):
@@ -269,9 +276,10 @@ class SlackDestination:
                     channel=channel,
                     thread_ts=existing.message_id,
                     text=f"You are paged for this incident (tier {tier}).",
+                    metadata=metadata(message),
                 )
             return Delivered()
-        await self._post(card, channel, kind="dm", person_id=person_id)
+        await self._post(message, card, channel, kind="dm", person_id=person_id)
         return Delivered()
 
     async def _post_to_channel(self, message: ClaimedMessage, card: dict[str, Any]) -> Outcome:
@@ -282,29 +290,44 @@ class SlackDestination:
         if existing is not None:
             await self._update(existing, card)
             return Delivered()
-        await self._post(card, str(channel), kind="channel", person_id=None)
+        await self._post(message, card, str(channel), kind="channel", person_id=None)
         return Delivered()
 
     async def _post(
-        self, card: dict[str, Any], channel: str, *, kind: str, person_id: str | None
+        self,
+        message: ClaimedMessage,
+        card: dict[str, Any],
+        channel: str,
+        *,
+        kind: str,
+        person_id: str | None,
     ) -> None:
-        async with self._pacer.post(channel):
-            answer = await self._client.chat_postMessage(
-                channel=channel,
-                text=incident_text(card),
-                blocks=incident_blocks(card),
-                unfurl_links=False,
-                unfurl_media=False,
-            )
+        """Post the card and record the copy; on a retry, a card this message posted before
+        (found by its metadata, :mod:`bot.handlers.slack.redelivery`) is recorded instead."""
+        ts = await find_posted(self._client, message, channel) if is_retry(message) else None
+        rendered = int(card.get("version", 0))
+        if ts is None:
+            async with self._pacer.post(channel):
+                answer = await self._client.chat_postMessage(
+                    channel=channel,
+                    text=incident_text(card),
+                    blocks=incident_blocks(card),
+                    unfurl_links=False,
+                    unfurl_media=False,
+                    metadata=metadata(message),
+                )
+            channel, ts = str(answer["channel"]), str(answer["ts"])
+        else:
+            rendered = 0  # it shows the card as it was then: the next change updates it
         async with self._new_unit() as uow:
             await uow.cards.add(
                 incident_id=card["id"],
                 platform=PLATFORM,
-                channel=str(answer["channel"]),
-                message_id=str(answer["ts"]),
+                channel=channel,
+                message_id=ts,
                 kind=kind,
                 person_id=person_id,
-                rendered_event=int(card.get("version", 0)),
+                rendered_event=rendered,
                 now=self._now(),
             )
             await uow.commit()
