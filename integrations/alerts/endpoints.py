@@ -31,6 +31,7 @@ from core.incidents.ports import AlertBatch
 from core.ports import Clock
 from integrations.alerts.inbox_writer import InboxWriter
 from integrations.alerts.payloads import AlertmanagerPayload, GenericAlert
+from integrations.alerts.refusals import Refusals
 from integrations.json_body import BadJSON, decode_json
 
 log = logging.getLogger(__name__)
@@ -121,28 +122,38 @@ def inbox_store(writer: InboxWriter, on_stored: Callable[[], None]) -> Stored:
     return store
 
 
-async def _store(batch: AlertBatch, store: Stored, clock: Clock) -> web.Response:
+async def _store(
+    batch: AlertBatch, store: Stored, clock: Clock, refusals: Refusals
+) -> web.Response:
+    """Store and answer 202; 503 with Retry-After when the database cannot take it (out of
+    reach, or SQLite's disk full), logged once per run of refusals (``refusals``)."""
     try:
         delivery_id = await store(batch, clock.now())
     except (SQLAlchemyError, OSError) as exc:
-        log.error("alert not stored, the source will retry: %s", type(exc).__name__)
-        return _error(503, "the alert could not be stored; retry")
+        return refusals.refuse(exc)
+    refusals.stored()
     return web.json_response({"status": "accepted", "id": delivery_id}, status=202)
 
 
-def alertmanager_handler(token: str | None, store: Stored, clock: Clock) -> Handler:
+def alertmanager_handler(
+    token: str | None, store: Stored, clock: Clock, refusals: Refusals | None = None
+) -> Handler:
     """The Alertmanager webhook receiver."""
+    counted = refusals or Refusals()
 
     async def handler(request: web.Request) -> web.Response:
         data = await _read_json(request, token)
         payload: AlertmanagerPayload = _validate(AlertmanagerPayload, data)
-        return await _store(payload.to_batch(), store, clock)
+        return await _store(payload.to_batch(), store, clock, counted)
 
     return handler
 
 
-def generic_handler(token: str | None, store: Stored, clock: Clock) -> Handler:
+def generic_handler(
+    token: str | None, store: Stored, clock: Clock, refusals: Refusals | None = None
+) -> Handler:
     """The simple JSON alert receiver."""
+    counted = refusals or Refusals()
 
     async def handler(request: web.Request) -> web.Response:
         data = await _read_json(request, token)
@@ -150,12 +161,13 @@ def generic_handler(token: str | None, store: Stored, clock: Clock) -> Handler:
         if alert.status == "resolved" and alert.dedup_key is None:
             return _error(400, "dedup_key: required to resolve an alert", field="dedup_key")
         batch = alert.to_batch(clock.now(), f"generic-{uuid.uuid4().hex}")
-        return await _store(batch, store, clock)
+        return await _store(batch, store, clock, counted)
 
     return handler
 
 
 def add_routes(app: web.Application, token: str | None, store: Stored, clock: Clock) -> None:
-    """Mount both alert endpoints."""
-    app.router.add_post("/alerts/alertmanager", alertmanager_handler(token, store, clock))
-    app.router.add_post("/alerts/generic", generic_handler(token, store, clock))
+    """Mount both alert endpoints; they share one count of refusals (one log per outage)."""
+    refusals = Refusals()
+    app.router.add_post("/alerts/alertmanager", alertmanager_handler(token, store, clock, refusals))
+    app.router.add_post("/alerts/generic", generic_handler(token, store, clock, refusals))
