@@ -14,15 +14,23 @@ endpoints (``integrations.alerts.endpoints``), the Slack request bodies and the 
 into Slack's ``private_metadata`` and button values (``bot.handlers.slack``), and whatever
 comes next (the heartbeat endpoint, the Teams activity handler): call ``decode_json(body)``
 and answer ``400`` with ``str(exc)`` on :class:`BadJSON`.
+
+:func:`read_body` is how those endpoints read the body in the first place: within
+:data:`BODY_READ_SECONDS`, so a client that sends its headers and then a byte a second (or
+nothing) is answered ``408`` instead of holding a connection and a handler open for as long
+as it likes.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import re
 from itertools import accumulate
 from typing import Any
+
+from aiohttp import web
 
 MAX_DEPTH = 64
 """Arrays and objects nested deeper than this are refused (no body we read needs ten)."""
@@ -33,6 +41,31 @@ _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 _UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+
+
+BODY_READ_SECONDS = 10.0
+"""How long a request's whole body may take to arrive (1 MiB, the size cap, at 100 KB/s)."""
+
+
+async def read_body(request: web.Request, within: float | None = None) -> bytes:
+    """The whole body of ``request``, read within ``within`` seconds (default
+    :data:`BODY_READ_SECONDS`, looked up at call time).
+
+    Raises ``web.HTTPRequestTimeout`` (408, a JSON ``{"error": ...}``, ``Connection: close``)
+    when the body has not all arrived by then; aiohttp's own errors (413 over the size cap)
+    pass through unchanged. The connection is not kept alive after a 408: aiohttp reads and
+    drops what the client still sends for at most its lingering time (10 s), then closes.
+    """
+    seconds = BODY_READ_SECONDS if within is None else within
+    try:
+        async with asyncio.timeout(seconds):
+            return await request.read()
+    except TimeoutError:
+        raise web.HTTPRequestTimeout(
+            text=json.dumps({"error": f"the body did not arrive within {seconds:g} s"}),
+            content_type="application/json",
+            headers={"Connection": "close"},
+        ) from None
 
 
 class BadJSON(ValueError):

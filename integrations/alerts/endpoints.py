@@ -33,6 +33,7 @@ from integrations.alerts.inbox_writer import InboxWriter
 from integrations.alerts.payloads import AlertmanagerPayload, GenericAlert
 from integrations.alerts.refusals import Refusals
 from integrations.json_body import BadJSON, decode_json
+from integrations.json_body import read_body as read_within  # read_body here is ours
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024
@@ -57,7 +58,8 @@ async def _read_json(request: web.Request, token: str | None) -> Any:
 
 
 async def read_body(request: web.Request, token: str | None) -> bytes:
-    """The raw body after the token and size checks (503, 401, 413 as ready-made responses);
+    """The raw body after the token and size checks (503, 401, 413 as ready-made responses;
+    408 when it takes longer than ``integrations.json_body.BODY_READ_SECONDS`` to arrive);
     the heartbeat endpoint, whose body is optional, shares them."""
     if not token:
         raise web.HTTPServiceUnavailable(
@@ -75,7 +77,7 @@ async def read_body(request: web.Request, token: str | None) -> bytes:
             headers={"WWW-Authenticate": 'Bearer realm="oncall alerts"'},
         )
     try:
-        return await request.read()
+        return await read_within(request)
     except web.HTTPRequestEntityTooLarge:
         raise web.HTTPRequestEntityTooLarge(
             max_size=MAX_BODY_BYTES,

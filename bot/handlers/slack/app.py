@@ -37,7 +37,7 @@ from bot.handlers.slack.swaps import register_swaps
 from bot.settings import Settings
 from core.incidents.ports import AlertBatch
 from core.ports import Clock, UnitOfWork
-from integrations.json_body import BadJSON
+from integrations.json_body import BadJSON, read_body
 
 log = logging.getLogger("oncall.slack")
 SEEN_EVENTS = 2000
@@ -135,7 +135,7 @@ class SlackSurface:
         return False
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        body = await request.read()
+        body = await read_body(request)  # 408 when it dribbles in too slowly
         if not self._verified(body, request):
             return web.json_response({"error": "invalid or expired Slack signature"}, status=401)
         try:

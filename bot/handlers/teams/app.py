@@ -5,15 +5,17 @@ botbuilder's ``CloudAdapter`` with ``ConfigurationBotFrameworkAuthentication``
 (:mod:`bot.handlers.teams.handler`). The request is taken apart in this order, and the first
 failure answers without running anything:
 
-1. the body is at most the server's size cap (aiohttp answers 413) and JSON
+1. the body is at most the server's size cap (aiohttp answers 413), arrives within
+   ``integrations.json_body.BODY_READ_SECONDS`` (else 408), and is JSON
    (``application/json``, else 415), decoded with :func:`integrations.json_body.decode_json`
    (nested too deep, NaN, huge numbers: 400);
-2. it is an activity (an object with a ``type``; else 400);
+2. it is an activity (an object with a ``type`` and a ``conversation.id``; else 400);
 3. its ``Authorization`` token is checked by botbuilder against the Bot Framework's OpenID
    keys, issuer, our app id as audience and the activity's ``serviceUrl`` (401 for anything
    wrong: missing, signed by another key, expired, for another audience);
 4. only then does the activity handler run. An invoke (a card's ``Action.Execute``) is
-   answered with its invoke response; any other activity with 200.
+   answered with its invoke response, an invoke nobody handles (botbuilder's 501) with 400;
+   any other activity with 200.
 
 A failure inside the handler is logged (never with the token) and the user is told that
 something went wrong; Teams gets a 200 so it does not resend the same message.
@@ -36,7 +38,7 @@ from bot.handlers.teams.people import TeamsPeople
 from bot.settings import Settings
 from core.incidents.ports import AlertBatch
 from core.ports import Clock, UnitOfWork
-from integrations.json_body import BadJSON, decode_json
+from integrations.json_body import BadJSON, decode_json, read_body
 
 log = logging.getLogger("oncall.teams")
 SORRY = "Something went wrong on my side; nothing was changed. Please try again in a minute."
@@ -77,13 +79,18 @@ class TeamsSurface:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         if "application/json" not in request.headers.get("Content-Type", ""):
             return _error(415, "a Bot Framework activity is sent as application/json")
-        body = await request.read()
+        body = await read_body(request)  # 408 when it dribbles in too slowly
         try:
             data = decode_json(body)
         except BadJSON as exc:
             return _error(400, f"the body is not JSON: {exc}")
         if not isinstance(data, dict) or not isinstance(data.get("type"), str):
             return _error(400, "the body is not a Bot Framework activity")
+        conversation = data.get("conversation")
+        if not isinstance(conversation, dict) or not isinstance(conversation.get("id"), str):
+            # Every activity the Bot Framework sends names its conversation; without one a
+            # reply fails inside botbuilder (a traceback, and the user never told).
+            return _error(400, "the activity names no conversation (conversation.id)")
         try:
             activity = Activity().deserialize(data)
         except Exception:  # msrest's many deserialization errors: all a bad activity
@@ -97,6 +104,10 @@ class TeamsSurface:
         if result is None:
             return _error(401, "missing or invalid Bot Framework token")
         response = await self.adapter.process_activity(result, activity, self.bot.on_turn)
+        if response is not None and response.status == 501:
+            # botbuilder's answer to an invoke no handler takes (no name, a task module, a
+            # message extension): the sender asked for what this bot does not offer, a 4xx.
+            return _error(400, f"the invoke {activity.name!r} is not supported by this bot")
         if response is not None:
             return web.json_response(response.body, status=response.status)
         return web.Response(status=200)
