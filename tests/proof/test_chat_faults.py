@@ -472,7 +472,7 @@ async def run(
             expected=len(expected),
             delivered=delivered,
             duplicated=duplicated,
-            faults=faults.injected,
+            **{f"{name.lower()}_faults": faults.injected},
             channel_cards=sum(1 for n in channel_cards if 1 <= n <= INCIDENTS),
             channel_cards_doubled=doubled(channel_cards),
             cards_wrong_at_end=len(wrong),
