@@ -14,7 +14,7 @@ from core.config.model import Configuration
 from core.ports import Clock
 from integrations.config_repo.loader import load_configuration
 from storage.engine import check_connection, create_engine
-from storage.migrate import current_revision, head_revision, upgrade
+from storage.migrate import head_revision, upgrade
 from storage.uow import SqlUnitOfWork, session_factory
 
 
@@ -70,8 +70,7 @@ async def upgrade_database(settings: Settings) -> tuple[str | None, str | None]:
     engine = create_engine(settings.database_url)
     try:
         await check_connection(engine)
-        before = await current_revision(engine)
-        await upgrade(engine)
+        before = await upgrade(engine)
         return before, head_revision()
     finally:
         await engine.dispose()

@@ -16,6 +16,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.errors import DatabaseError
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 _LOCK_ID = 0x6F6E63616C6C  # "oncall"
 
@@ -40,12 +42,33 @@ async def current_revision(engine: AsyncEngine) -> str | None:
         )
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Apply every migration up to ``revision`` in one transaction."""
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> str | None:
+    """Apply every migration up to ``revision`` in one transaction; returns the revision the
+    database was at (read under the lock, so of two upgrades at once the second sees the
+    first's work). Raises :class:`DatabaseError` when the database was migrated by a newer
+    release than this one (its revision is unknown here): this code would misread its tables,
+    and Alembic's own error is a traceback."""
     async with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             await conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
+        before: str | None = await conn.run_sync(
+            lambda sync: MigrationContext.configure(sync).get_current_revision()
+        )
+        if before is not None and not _known(before):
+            raise DatabaseError(
+                f"the database is at migration {before}, which this release does not know "
+                f"(its newest is {head_revision()}): a newer release migrated it; run that "
+                "release, or restore the backup taken before the upgrade"
+            )
         await conn.run_sync(_run, "upgrade", revision)
+    return before
+
+
+def _known(revision: str) -> bool:
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except Exception:  # alembic raises its own errors for unknown or ambiguous revisions
+        return False
 
 
 async def downgrade(engine: AsyncEngine, revision: str) -> None:

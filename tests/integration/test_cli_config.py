@@ -155,6 +155,37 @@ def test_db_upgrade_reports_revision(database_url: str) -> None:
     assert second.stdout.strip() == f"database is up to date (revision {head})"
 
 
+def test_a_database_migrated_by_a_newer_release_is_one_clear_line(database_url: str) -> None:
+    import asyncio
+
+    from sqlalchemy import text
+
+    from storage.engine import create_engine
+    from storage.migrate import head_revision, upgrade
+
+    async def from_the_future() -> None:
+        engine = create_engine(database_url)
+        try:
+            await upgrade(engine)
+            async with engine.begin() as conn:
+                await conn.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(from_the_future())
+    env = oncall_env(database_url)
+    for command in (("db", "upgrade"), ("config", "apply", str(EXAMPLE_CONFIG))):
+        result = oncall_in_process(*command, env=env)
+        assert result.exit_code == 1, (command, result.stderr)
+        lines = result.stderr.strip().splitlines()
+        assert lines == [
+            f"error: the database is at migration 0099, which this release does not know "
+            f"(its newest is {head_revision()}): a newer release migrated it; run that "
+            "release, or restore the backup taken before the upgrade"
+        ], command
+        assert "Traceback" not in result.stderr
+
+
 def test_bad_setting_is_a_usage_error(tmp_path: Path) -> None:
     result = oncall_in_process("db", "upgrade", env=oncall_env(sqlite_url(tmp_path), PORT="eighty"))
     assert result.exit_code == 2
