@@ -517,6 +517,11 @@ async def run(
     ticket_recovery, ticket_missing = await wait_until(
         "the tickets after the tracker came back", tickets_done, 60, fail=False
     )
+    # Each ticket recorded refreshes its incident's cards (they show the link): wait for those
+    # too, so the run ends quiet (and the cards are checked once more).
+    settled, chat_missing_after = await wait_until(
+        "the cards' refresh after the tickets", chat_quiet, CHAT_WAIT, fail=False
+    )
     ticket_rows = [r for r in await db.outbox() if r["destination"] == "ticket"]
     failed_tickets = [(r["kind"], r["last_error"]) for r in ticket_rows if r["status"] == "failed"]
 
@@ -550,6 +555,7 @@ async def run(
         natural_backoff_left_s=natural_wait,
         rows_fast_forwarded=forwarded,
         tickets_after_return_s=ticket_recovery,
+        cards_refreshed_after_s=settled,
         scenario_wall_s=time.monotonic() - began,
         acting_s=acting_done,
     )
@@ -563,6 +569,7 @@ async def run(
         assert doubled(channel_cards) == 0, f"{name}: channel cards doubled {channel_cards}"
     assert not failed_chat, f"chat messages given up: {failed_chat}"
     assert ticket_missing is None, ticket_missing
+    assert chat_missing_after is None, chat_missing_after
     assert tickets_delivered == INCIDENTS and tickets_doubled == 0, issues
     assert not wrong_comments, f"tickets with wrong comments or state: {wrong_comments}"
     assert not failed_tickets, f"ticket messages given up: {failed_tickets}"
