@@ -35,6 +35,7 @@ from urllib.parse import quote, urlsplit
 
 from aiohttp import web
 
+from web.bodies import within_limit
 from web.deps import WebDeps, deps_of
 from web.problems import problem
 
@@ -142,7 +143,7 @@ async def check_csrf(request: web.Request) -> dict[str, str]:
     """The posted form's fields, after checking its CSRF field against the cookie; 403 when
     either is missing or they differ, 400 when the body is not a readable form."""
     try:
-        form = await request.post()
+        form = await within_limit(request.post())
     except (ValueError, UnicodeDecodeError, AssertionError):
         raise web.HTTPBadRequest(text="the form could not be read") from None
     given = form.get(CSRF_FIELD, "")

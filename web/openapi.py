@@ -22,6 +22,7 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
+from web.bodies import within_limit
 from web.problems import PROBLEM_TYPE, ApiError, Problem
 
 PREFIX = "/api/v1"
@@ -238,7 +239,7 @@ async def _parse_body(request: web.Request, model: type[BaseModel] | None) -> An
         return None
     if request.content_type != "application/json":
         raise ApiError(415, "send the body as JSON with Content-Type: application/json")
-    raw = await request.read()
+    raw = await within_limit(request.read())
     try:
         return model.model_validate_json(raw or b"{}")
     except ValidationError as exc:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import integrations.json_body
+import web.bodies
 from storage.engine import create_engine
 from tests.fakes import FrozenClock
 from tests.integration.test_alert_intake import NOW, TOKEN
@@ -32,6 +33,7 @@ SLOW = [
 @pytest.fixture
 async def base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
     monkeypatch.setattr(integrations.json_body, "BODY_READ_SECONDS", 0.3)
+    monkeypatch.setattr(web.bodies, "BODY_READ_SECONDS", 0.3)
     url = f"sqlite+aiosqlite:///{tmp_path / 'oncall.db'}"
     await apply_example(url)
     engine = create_engine(url)
@@ -73,7 +75,7 @@ async def _dribble(base: str, path: str, headers: dict[str, str]) -> tuple[int, 
         writer.close()
     status_line, _, rest = data.decode().partition("\r\n")
     body = rest.partition("\r\n\r\n")[2]
-    return int(status_line.split()[1]), json.loads(body)
+    return int(status_line.split()[1]), json.loads(body) if body.startswith("{") else {"text": body}
 
 
 @pytest.mark.parametrize(("path", "headers"), SLOW, ids=[p for p, _ in SLOW])
@@ -83,3 +85,17 @@ async def test_a_body_that_dribbles_in_is_408(
     status, answer = await _dribble(base, path, headers)
     assert status == 408, answer
     assert "did not arrive within 0.3 s" in answer["error"]
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/api/v1/incidents/1/acknowledge", "application/json"),
+        ("/login", "application/x-www-form-urlencoded"),
+        ("/incidents/1/acknowledge", "application/x-www-form-urlencoded"),
+    ],
+)
+async def test_a_dashboard_body_that_dribbles_in_is_408(base: str, path: str, kind: str) -> None:
+    status, answer = await _dribble(base, path, {"Content-Type": kind})
+    assert status == 408, answer
+    assert "did not arrive in time" in json.dumps(answer)
