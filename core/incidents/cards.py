@@ -114,6 +114,12 @@ async def current_card(uow: UnitOfWork, incident_id: int, now: datetime) -> dict
     version shows everything) and
     ``ticket`` (``{"system", "key", "url", "status"}``, ``url`` only http(s); None without).
     """
+    # The timeline first: its length is the card's version, and everything read after it is
+    # at least as new. A read-only unit sees each statement's latest commit (READ COMMITTED on
+    # PostgreSQL), so reading the incident first could pair a "triggered" row with the version
+    # of a resolution committed in between; a copy claiming that version would never be
+    # updated again. Read this way, a copy can only under-claim, and the next update fixes it.
+    events = await uow.incidents.events(incident_id)
     record = await uow.incidents.get(incident_id)
     if record is None:
         return None
@@ -124,7 +130,6 @@ async def current_card(uow: UnitOfWork, incident_id: int, now: datetime) -> dict
         hold = next((h for h in await uow.maintenance.holds() if h.incident_id == record.id), None)
         if hold is not None:
             snapshot["maintenance_until"] = hold.due_at.isoformat()
-    events = await uow.incidents.events(incident_id)
     names = {p.id: p.display_name for p in config.people}
     paged: list[str] = []
     last_page: datetime | None = None

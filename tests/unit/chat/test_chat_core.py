@@ -3,6 +3,7 @@ and the card as it stands. 2026-03-02 is a Monday; ann is on call in ``primary``
 
 from __future__ import annotations
 
+import copy
 from datetime import timedelta
 
 import pytest
@@ -267,3 +268,49 @@ async def test_digest_entries_are_light_and_skip_unknown_ids(store: Store) -> No
 )
 def test_timeline_words(kind: str, actor: str | None, detail: dict, text: str) -> None:  # type: ignore[type-arg]
     assert timeline_text(kind, actor, detail, {"ann": "Ann", "dan": "Dan"}) == text
+
+
+class _CommitsBetweenReads:
+    """The incidents of a read-only unit that, like READ COMMITTED on PostgreSQL, sees a
+    resolution another unit commits after this unit's first read of the incident."""
+
+    def __init__(self, uow: FakeUnitOfWork, store: Store, resolve: object) -> None:
+        self._uow, self._store, self._resolve, self._first = uow, store, resolve, True
+
+    def __getattr__(self, name: str) -> object:
+        inner = getattr(self._uow.incidents_before, name)
+
+        async def call(*args: object, **kwargs: object) -> object:
+            found = await inner(*args, **kwargs)
+            if self._first:
+                self._first = False
+                await self._resolve()  # type: ignore[operator]
+                from tests.fake_incidents import FakeIncidents
+
+                self._uow.incidents_before = FakeIncidents(copy.deepcopy(self._store))
+            return found
+
+        return call
+
+
+async def test_a_resolution_between_the_cards_reads_never_leaves_a_copy_stuck(
+    store: Store,
+) -> None:
+    """The card's version is read first: whatever commits in between, the card never claims
+    a version newer than the status it shows (else a copy rendered from it would skip the
+    resolution's update and show "triggered" for good)."""
+    incident_id = await opened(store)
+
+    async def resolve() -> None:
+        await incident_action(unit(store), incident_id, "resolve", "ann", T0)
+
+    async with unit(store) as uow:
+        uow.incidents_before = uow.incidents  # type: ignore[attr-defined]
+        uow.incidents = _CommitsBetweenReads(uow, store, resolve)  # type: ignore[assignment]
+        card = await current_card(uow, incident_id, T0)
+    assert card is not None
+    async with unit(store) as uow:
+        events = await uow.incidents.events(incident_id)
+    resolved_at = next(i for i, e in enumerate(events) if e[1] == "resolve") + 1
+    shown_resolved = card["status"] == "resolved"
+    assert shown_resolved or card["version"] < resolved_at, (card["status"], card["version"])
