@@ -152,7 +152,7 @@ class Tally:
             self.missing = [*(self.missing or []), what]
 
 
-async def progress(db: Tables) -> dict[str, int]:
+async def progress(db: Tables) -> dict[str, Any]:
     """Cheap counts for the waits (no payloads read): deliveries done, incidents, incidents
     exhausted, outbox rows pending."""
     from sqlalchemy import func
@@ -175,7 +175,22 @@ async def progress(db: Tables) -> dict[str, int]:
             .select_from(OutboxRow)
             .where(OutboxRow.kind == "handover", OutboxRow.status == "sent")
         )
+        last = []
+        if pending and pending <= 3:  # the stragglers, to say what the end waits for
+            rows = await conn.execute(
+                select(
+                    OutboxRow.kind,
+                    OutboxRow.attempts,
+                    OutboxRow.next_attempt_at,
+                    OutboxRow.last_error,
+                ).where(OutboxRow.status == "pending")
+            )
+            last = [
+                f"{r.kind} (attempts {r.attempts}, next {r.next_attempt_at:%H:%M:%S}: {r.last_error})"
+                for r in rows
+            ]
     return {
+        "last": last,
         "done": int(done or 0),
         "opened": int(opened or 0),
         "exhausted": int(exhausted or 0),
@@ -256,7 +271,7 @@ def slack_tally(
         for c in fake.calls("chat.postMessage")
         if c.ok
         and c.params.get("channel") == ROTA_CHANNEL
-        and "hand-over at" in str(c.params.get("text"))
+        and "hand-over:" in str(c.params.get("text"))  # its fallback text
     ]
     tally.add("the hand-over in its channel", len(in_channel))
     dm = posts[fake.dm_channel(INCOMING)]
