@@ -15,6 +15,7 @@ from contextlib import AbstractAsyncContextManager
 
 from core.incidents.service import drain_inbox
 from core.ports import Clock, UnitOfWork
+from scheduling.failures import RepeatedFailures
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ class InboxProcessor:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self.processed = 0
+        self._failures = RepeatedFailures(log)
 
     def kick(self) -> None:
         """Something was stored: drain soon."""
@@ -92,4 +94,8 @@ class InboxProcessor:
             try:
                 await self.drain()
             except Exception:
-                log.exception("the alert inbox could not be worked off; trying again shortly")
+                self._failures.failed(
+                    "inbox", "the alert inbox could not be worked off; trying again shortly"
+                )
+            else:
+                self._failures.succeeded("inbox")

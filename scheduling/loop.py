@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from core.ports import Clock
+from scheduling.failures import RepeatedFailures
 
 log = logging.getLogger(__name__)
 TickJob = Callable[[datetime], Awaitable[None]]
@@ -47,6 +48,7 @@ class SchedulerLoop:
         self._scheduler: AsyncIOScheduler | None = None
         self._stopping = False
         self._kicked: set[asyncio.Task[None]] = set()
+        self._failures = RepeatedFailures(log)
 
     def add(self, name: str, job: TickJob, *, lane: str = MAIN) -> None:
         """Run ``job(now)`` on every tick of ``lane``, after the jobs added to it before."""
@@ -82,7 +84,11 @@ class SchedulerLoop:
                     try:
                         await job(self._clock.now())
                     except Exception:
-                        log.exception("scheduled job %s failed; it runs again next tick", name)
+                        self._failures.failed(
+                            name, f"scheduled job {name} failed; it runs again next tick"
+                        )
+                    else:
+                        self._failures.succeeded(name)
                 current.last_tick = self._clock.now()
                 current.ticks += 1
                 if not current.again:
