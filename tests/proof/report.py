@@ -77,10 +77,16 @@ def markdown(found: list[dict[str, Any]]) -> str:
     for r in found:
         figures = ", ".join(f"{k} {v}" for k, v in r["figures"].items())
         lines.append(
-            f"| {r['scenario']} | {r['did']} | {r['expected']} | {r['delivered']} | "
-            f"{r['duplicated']} | {r['lost']} | {figures} |"
+            f"| {_cell(r['scenario'])} | {_cell(r['did'])} | {r['expected']} | "
+            f"{r['delivered']} | {r['duplicated']} | {r['lost']} | {_cell(figures)} |"
         )
     return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell: pipes and angle brackets escaped (a scenario's
+    hostile input is shown, not rendered), no line breaks."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace("|", "\\|").replace("\n", " ")
 
 
 def _is_controller(config: pytest.Config) -> bool:

@@ -21,3 +21,7 @@ def test_rows_are_recorded_shown_and_judged(
     assert [r["scenario"] for r in report.failed(found)] == ["faults", "ha"]
     table = report.markdown(found)
     assert "| crash | SIGKILL serve | 10 | 10 | 0 | 0 | p50 0.123 |" in table
+    report.record("injection", "<https://evil|click>", expected=1, delivered=1)
+    assert "| injection | &lt;https://evil\\|click> | 1 | 1 | 0 | 0 |  |" in report.markdown(
+        report.rows()
+    )
