@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from core.heartbeats.service import record_beat
 from core.ports import Clock, UnitOfWork
 from integrations.alerts.endpoints import Handler, decoded, read_body
+from integrations.alerts.refusals import RETRY_AFTER_SECONDS
 
 log = logging.getLogger(__name__)
 PATH = "/alerts/heartbeat/{name}"
@@ -44,7 +45,11 @@ def heartbeat_handler(
             known = await record_beat(new_unit(), name, now)
         except (SQLAlchemyError, OSError) as exc:
             log.error("heartbeat not stored, the sender should retry: %s", type(exc).__name__)
-            return web.json_response({"error": "the beat could not be stored; retry"}, status=503)
+            return web.json_response(
+                {"error": "the beat could not be stored; retry"},
+                status=503,
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
         if not known:
             return web.json_response(
                 {"error": f"no heartbeat named {name!r} is configured", "heartbeat": name},

@@ -197,3 +197,30 @@ async def test_503_until_a_token_is_set(engine: AsyncEngine, clock: FrozenClock)
         status, body = await post(f"{url}/alerts/heartbeat/prom")
     assert status == 503 and "set ONCALL_ALERT_TOKEN" in body["error"]
     assert await counts(engine) == (0, 0)
+
+
+async def test_a_beat_the_database_cannot_take_is_503_with_retry_after(
+    clock: FrozenClock,
+) -> None:
+    from aiohttp import web
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from integrations.alerts.heartbeat import PATH, heartbeat_handler
+    from integrations.alerts.refusals import RETRY_AFTER_SECONDS
+
+    class DiskFull:
+        async def __aenter__(self) -> DiskFull:
+            raise OSError(28, "No space left on device")
+
+        async def __aexit__(self, *exc: object) -> None:
+            return None
+
+    app = web.Application()
+    app.router.add_post(PATH, heartbeat_handler("t0ken", DiskFull, clock))  # type: ignore[arg-type]
+    async with TestClient(TestServer(app)) as client:
+        response = await client.post(
+            "/alerts/heartbeat/nightly-backup", headers={"Authorization": "Bearer t0ken"}
+        )
+        assert response.status == 503
+        assert response.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
+        assert "retry" in (await response.json())["error"]
