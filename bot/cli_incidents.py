@@ -83,20 +83,12 @@ def _time(value: datetime | None) -> str | None:
 
 
 def incident_json(record: IncidentRecord) -> dict[str, Any]:
-    """CONTRACT.md's shape of one incident."""
-    state = record.state
+    """CONTRACT.md's shape of one incident (:func:`core.incidents.fields.incident_fields`),
+    times as ISO 8601."""
+    from core.incidents.fields import incident_fields
+
     return {
-        "id": record.id,
-        "title": record.title,
-        "service": record.service_id,
-        "severity": record.severity,
-        "status": state.status,
-        "alerts": record.alert_count,
-        "assignee": state.assignee,
-        "tier": state.tier + 1,
-        "opened_at": _time(record.opened_at),
-        "acknowledged_at": _time(state.acknowledged_at),
-        "resolved_at": _time(state.resolved_at),
+        k: _time(v) if isinstance(v, datetime) else v for k, v in incident_fields(record).items()
     }
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from core.config.model import Configuration
 from core.incidents.cards import current_card, timeline_text
+from core.incidents.fields import incident_fields
 from core.incidents.lifecycle import (
     Acknowledge,
     Action,
@@ -174,21 +175,12 @@ def ticket_model(ticket: TicketRecord | None) -> Ticket | None:
 
 
 def _fields(record: IncidentRecord, zone: tzinfo) -> dict[str, Any]:
-    state = record.state
-    return {
-        "id": record.id,
-        "title": record.title,
-        "service": record.service_id,
-        "severity": record.severity,
-        "status": state.status,
-        "alerts": record.alert_count,
-        "assignee": state.assignee,
-        "tier": state.tier + 1,
-        "opened_at": _at(record.opened_at, zone),
-        "acknowledged_at": _maybe(state.acknowledged_at, zone),
-        "resolved_at": _maybe(state.resolved_at, zone),
-        "team": record.team_id,
+    """:func:`core.incidents.fields.incident_fields` with times in ``zone``, and the team."""
+    fields = {
+        k: _at(v, zone) if isinstance(v, datetime) else v
+        for k, v in incident_fields(record).items()
     }
+    return {**fields, "team": record.team_id}
 
 
 def item(record: IncidentRecord, ticket: TicketRecord | None, zone: tzinfo) -> IncidentItem:
