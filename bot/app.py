@@ -39,6 +39,9 @@ class BackgroundWork(Protocol):
     def problem(self, now: datetime) -> str | None:
         """None while it runs well; else what is wrong."""
 
+    def tick_age(self) -> float | None:
+        """Seconds since the scheduling loop last ticked; None before its first tick."""
+
 
 @dataclass
 class Runtime:
@@ -148,7 +151,7 @@ def build_app(runtime: Runtime) -> web.Application:
             public_url=settings.base_url,
             token=settings.dashboard_token.get_secret_value() if settings.dashboard_token else None,
             secure_cookies=settings.base_url.startswith("https://"),
-            tick_age=getattr(runtime.background, "tick_age", lambda: None),
+            tick_age=runtime.background.tick_age,
         ),
     )
     app.router.add_get("/healthz", healthz)

@@ -55,6 +55,9 @@ class _Idle:
     def problem(self, now: datetime) -> str | None:
         return None
 
+    def tick_age(self) -> float | None:
+        return None
+
 
 def _seed(url: str) -> Seeded:
     from storage.engine import create_engine
