@@ -21,6 +21,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    StrictInt,
     field_validator,
     model_validator,
 )
@@ -78,6 +79,7 @@ GitHubLogin = Annotated[
 Labels = dict[Annotated[str, Field(min_length=1)], str]
 
 Rotation = Literal["hourly", "daily", "weekly", "monthly"]
+TurnMode = Literal["calendar", "active"]
 Importance = Literal["critical", "high", "normal", "low"]
 NotifyChannel = Literal["dm", "channel"]
 
@@ -144,10 +146,13 @@ class ActiveWindow(Entity):
     """A weekly window in which a layer applies, in the schedule's zone.
 
     ``days`` name the day the window opens; ``to`` at or before ``from`` crosses midnight;
-    ``from == to`` is a whole day; ``to`` may be ``"24:00"``.
+    ``from == to`` is a whole day; ``to`` may be ``"24:00"``. ``days_of_month`` (1..31, -1 for
+    the last day) restricts the opening days to those dates too (both must match); a date a
+    month lacks (31 in April) does not open that month.
     """
 
     days: tuple[Weekday, ...] = (0, 1, 2, 3, 4, 5, 6)
+    days_of_month: tuple[StrictInt, ...] | None = None
     from_: ClockStart = Field(alias="from")
     to: ClockEnd
 
@@ -160,15 +165,42 @@ class ActiveWindow(Entity):
             raise ValueError("a day is named twice")
         return tuple(sorted(v))
 
+    @field_validator("days_of_month")
+    @classmethod
+    def _days_of_month(cls, v: tuple[int, ...] | None) -> tuple[int, ...] | None:
+        if v is None:
+            return v
+        if not v:
+            raise ValueError("name at least one day of the month, or omit `days_of_month`")
+        bad = [d for d in v if not (1 <= d <= 31 or d == -1)]
+        if bad:
+            raise ValueError(f"{bad[0]} is not a day of the month; use 1..31, or -1 for the last")
+        if len(set(v)) != len(v):
+            raise ValueError("a day of the month is named twice")
+        return tuple(sorted(v, key=lambda d: 32 if d == -1 else d))
+
 
 class Layer(Entity):
-    """A rotation of members; a later layer in a schedule wins wherever it is active."""
+    """A rotation of members; a later layer in a schedule wins wherever it is active.
+
+    Optional shape (docs/configuration.md): ``rotation_start`` / ``until`` clip the layer to
+    ``[rotation_start, until)`` (turns still count from ``start``); ``skip`` leaves that many
+    units empty after each turn; ``shift`` keeps each turn on for that long from its start;
+    ``turn: active`` counts only units in which the layer is active. None means not written
+    (``turn`` None is ``calendar``); the rules across fields are in
+    :func:`core.config.validate.layer_issues`.
+    """
 
     id: Id
     members: tuple[Id, ...] = Field(min_length=1)
     rotation: Rotation
     every: int = Field(default=1, ge=1, le=1000)
     start: LocalDateTime
+    rotation_start: LocalDateTime | None = None
+    until: LocalDateTime | None = None
+    skip: StrictInt | None = Field(default=None, ge=1, le=1000)
+    shift: Duration | None = None
+    turn: TurnMode | None = None
     active: tuple[ActiveWindow, ...] | None = None
 
     @field_validator("active")

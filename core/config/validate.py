@@ -9,8 +9,9 @@ valid or not, so one mistake is reported once rather than again at every place i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -21,6 +22,7 @@ from core.config.model import (
     Configuration,
     EscalationPolicy,
     Heartbeat,
+    Layer,
     MaintenanceWindow,
     Person,
     Route,
@@ -97,7 +99,8 @@ def validate_document(data: object) -> ValidationResult:
 
     valid: dict[str, list[Any]] = {}
     for section, model in SECTIONS.items():
-        valid[section] = list(_validate_items(data, section, model, issues))
+        check = _schedule_issues if section == "schedules" else None
+        valid[section] = list(_validate_items(data, section, model, issues, check))
     severities = _validate_severities(data.get("severities"), issues)
 
     written = {section: _written_ids(data.get(section)) for section in SECTIONS}
@@ -138,7 +141,11 @@ def _unknown_key(key: object, allowed: Iterable[str]) -> str:
 
 
 def _validate_items(
-    data: Mapping[str, Any], section: str, model: type[BaseModel], issues: list[ConfigIssue]
+    data: Mapping[str, Any],
+    section: str,
+    model: type[BaseModel],
+    issues: list[ConfigIssue],
+    check: Callable[[Any, Path], Iterator[ConfigIssue]] | None = None,
 ) -> Iterator[Any]:
     items = data.get(section)
     if items is None:
@@ -151,9 +158,69 @@ def _validate_items(
             issues.append(ConfigIssue((section, index), "each entry must be a mapping"))
             continue
         try:
-            yield model.model_validate(item)
+            entry = model.model_validate(item)
         except ValidationError as exc:
             issues.extend(_from_pydantic(exc, (section, index)))
+            continue
+        found = list(check(entry, (section, index))) if check is not None else []
+        issues.extend(found)
+        if not found:
+            yield entry
+
+
+_UNIT = {
+    "hourly": timedelta(hours=1),
+    "daily": timedelta(days=1),
+    "weekly": timedelta(weeks=1),
+    "monthly": timedelta(days=28),  # the shortest month bounds a monthly turn
+}
+
+
+def _schedule_issues(schedule: Schedule, path: Path) -> Iterator[ConfigIssue]:
+    for index, layer in enumerate(schedule.layers):
+        yield from layer_issues(layer, (*path, "layers", index))
+
+
+def layer_issues(layer: Layer, path: Path) -> Iterator[ConfigIssue]:
+    """The rules across a layer's fields, each reported on the field it names.
+
+    - ``until`` must be after ``start``; ``rotation_start`` at or after ``start`` and before
+      ``until``;
+    - ``shift`` at most one turn (``every`` units; a monthly unit counts as 28 days);
+    - ``turn: active`` needs ``active`` windows (it counts the units in which they open) and
+      cannot take ``skip`` (a turn that counts active units has no calendar gap to leave).
+    """
+    if layer.until is not None and layer.until <= layer.start:
+        yield ConfigIssue((*path, "until"), "`until` must be after `start`")
+    if layer.rotation_start is not None:
+        if layer.rotation_start < layer.start:
+            yield ConfigIssue(
+                (*path, "rotation_start"),
+                "`rotation_start` must not be before `start` (the anchor of the first turn)",
+            )
+        elif layer.until is not None and layer.rotation_start >= layer.until:
+            yield ConfigIssue((*path, "rotation_start"), "`rotation_start` must be before `until`")
+    if layer.shift is not None:
+        turn = _UNIT[layer.rotation] * layer.every
+        if layer.shift > turn:
+            yield ConfigIssue(
+                (*path, "shift"),
+                f"a shift of {timefmt.format_duration(layer.shift)} is longer than a turn "
+                f"({layer.every} {layer.rotation} unit(s), at most "
+                f"{timefmt.format_duration(turn)})",
+            )
+    if layer.turn == "active":
+        if layer.active is None:
+            yield ConfigIssue(
+                (*path, "turn"),
+                "`turn: active` counts the units in which the layer's `active` windows open; "
+                "add `active` windows or remove `turn`",
+            )
+        if layer.skip is not None:
+            yield ConfigIssue(
+                (*path, "skip"),
+                "`skip` counts calendar units and cannot be combined with `turn: active`",
+            )
 
 
 def _validate_severities(raw: object, issues: list[ConfigIssue]) -> dict[str, SeverityRule]:

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from core.schedule.intervals import Timeline, intersect, subtract, total
 from core.schedule.model import Interval, LayerSpec, QueueCheckpoint, utc
 from core.schedule.roster import MemberView, Roster
+from core.schedule.shape import shaped_spans
 from core.schedule.turns import TurnClock, turn_index_at, turn_start
 from core.schedule.windows import expand_spans
 
@@ -196,7 +197,13 @@ class LayerContext:
 
 
 def active_spans_of(layer: LayerSpec, start: datetime, end: datetime) -> list[Span]:
-    """The layer's active hours inside UTC ``[start, end)`` (all of it without windows)."""
+    """The layer's active hours inside UTC ``[start, end)`` (all of it without windows).
+
+    A layer with ``until``, ``rotation_start``, ``skip`` or ``shift`` is clipped by them
+    (:func:`core.schedule.shape.shaped_spans`).
+    """
+    if layer.shaped:
+        return shaped_spans(layer, start, end)
     if layer.active is None:
         return [(start, end)] if start < end else []
     return expand_spans(layer.active, layer.zone, start, end)

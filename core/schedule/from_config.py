@@ -14,7 +14,15 @@ def layer_spec(layer: Layer, zone_name: str) -> LayerSpec:
     """The engine's view of ``layer``, whose wall-clock times are read in ``zone_name``."""
     active = None
     if layer.active is not None:
-        active = tuple(WeeklyWindow(frozenset(w.days), w.from_, w.to) for w in layer.active)
+        active = tuple(
+            WeeklyWindow(
+                frozenset(w.days),
+                w.from_,
+                w.to,
+                None if w.days_of_month is None else frozenset(w.days_of_month),
+            )
+            for w in layer.active
+        )
     return LayerSpec(
         id=layer.id,
         members=tuple(layer.members),
@@ -23,6 +31,11 @@ def layer_spec(layer: Layer, zone_name: str) -> LayerSpec:
         start=layer.start,
         zone=timefmt.zone(zone_name),
         active=active,
+        until=layer.until,
+        rotation_start=layer.rotation_start,
+        skip=layer.skip or 0,
+        shift=layer.shift,
+        turn=layer.turn or "calendar",
     )
 
 

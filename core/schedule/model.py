@@ -7,10 +7,11 @@ alike. Wall-clock values (a layer's ``start``) are naive readings of a zone's cl
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Literal
 
 Rotation = Literal["hourly", "daily", "weekly", "monthly"]
+TurnMode = Literal["calendar", "active"]
 OverrideSource = Literal["override", "swap"]
 
 
@@ -136,23 +137,32 @@ class OnCall:
     source: str
 
 
+_DAYS_OF_MONTH = frozenset((*range(1, 32), -1))
+
+
 @dataclass(frozen=True, slots=True)
 class WeeklyWindow:
     """A weekly window in a zone's wall clock; ``days`` are the weekdays it opens (0 = Mon).
 
     ``from_min``/``to_min`` are minutes after midnight (``to_min`` may be 1440). ``to_min`` at
     or before ``from_min`` crosses midnight; equal values make a whole (24 wall-hour) day.
+    ``days_of_month`` (1..31, -1 for the month's last day), when given, restricts the days the
+    window opens on to those dates as well (both must match); a date a month lacks (31 in
+    April) simply does not open that month.
     """
 
     days: frozenset[int]
     from_min: int
     to_min: int
+    days_of_month: frozenset[int] | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.from_min < 1440 or not 0 <= self.to_min <= 1440:
             raise ValueError("window bounds must be minutes after midnight (0..1440)")
         if not self.days <= frozenset(range(7)):
             raise ValueError("days must be weekday numbers 0..6")
+        if self.days_of_month is not None and not self.days_of_month <= _DAYS_OF_MONTH:
+            raise ValueError("days of month must be 1..31 or -1 (the last day)")
 
 
 ALL_DAYS: frozenset[int] = frozenset(range(7))
@@ -164,6 +174,18 @@ class LayerSpec:
 
     ``start`` is the naive wall-clock start of turn 0 in ``zone``. ``active`` None means always
     active. An empty ``members`` tuple is allowed: the layer then never has anyone on call.
+
+    The layer's active hours are further clipped (:mod:`core.schedule.shape`):
+
+    - ``rotation_start`` / ``until`` (naive wall-clock readings, hand-over DST rule): active
+      only in ``[rotation_start, until)``; turns still count from ``start``;
+    - ``skip``: after each turn of ``every`` units, ``skip`` units of nobody (a turn then lasts
+      ``every + skip`` units, its first ``every`` active);
+    - ``shift``: each turn is active only for ``shift`` of wall-clock time from its start.
+
+    ``turn="active"`` counts a turn as ``every`` rotation units whose wall-clock span meets an
+    ``active`` window (:mod:`core.schedule.activeunits`); other units belong to the turn
+    before them, in which the layer is not active then.
     """
 
     id: str
@@ -173,12 +195,37 @@ class LayerSpec:
     start: datetime
     zone: tzinfo
     active: tuple[WeeklyWindow, ...] | None = None
+    until: datetime | None = None
+    rotation_start: datetime | None = None
+    skip: int = 0
+    shift: timedelta | None = None
+    turn: TurnMode = "calendar"
 
     def __post_init__(self) -> None:
         if self.every < 1:
             raise ValueError("every must be at least 1")
-        if self.start.tzinfo is not None:
-            raise ValueError("a layer start is a naive wall-clock reading")
+        if self.skip < 0:
+            raise ValueError("skip must not be negative")
+        if self.shift is not None and self.shift <= timedelta(0):
+            raise ValueError("a shift must be longer than zero")
+        for reading in (self.start, self.until, self.rotation_start):
+            if reading is not None and reading.tzinfo is not None:
+                raise ValueError("a layer start, rotation_start or until is a naive reading")
+
+    @property
+    def stride(self) -> int:
+        """Rotation units from one turn's start to the next (``every + skip``)."""
+        return self.every + self.skip
+
+    @property
+    def shaped(self) -> bool:
+        """True when ``until``, ``rotation_start``, ``skip`` or ``shift`` clip active hours."""
+        return (
+            self.until is not None
+            or self.rotation_start is not None
+            or self.skip > 0
+            or self.shift is not None
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,9 +17,10 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from core.schedule.fairqueue import LayerContext, initial_queue, queue_at
+from core.schedule.fairqueue import LayerContext, active_spans_of, initial_queue, queue_at
 from core.schedule.model import LayerSpec, Override, QueueCheckpoint, utc
 from core.schedule.roster import Roster
+from core.schedule.shape import Span, layer_bounds
 from core.schedule.turns import clock_of
 from core.schedule.windows import window_segment
 
@@ -89,6 +90,8 @@ class LayerProbe:
         )
         self._queues: dict[int, tuple[str, ...]] = {}
         self._turns: dict[int, list[Segment]] = {}
+        self._from, self._until = layer_bounds(layer)
+        self._shaped: dict[int, list[Span]] = {}
 
     def segment(self, moment: datetime) -> Segment:
         """The layer's answer at ``moment``; before the layer's start, nobody."""
@@ -101,6 +104,8 @@ class LayerProbe:
         if not self._plain:
             return self._replayed(index, moment)
         lo, hi, key = self._plain_run(index)
+        if self.layer.shaped:
+            return self._shaped_segment(index, moment, lo, hi, key)
         if self.layer.active is None:
             return lo, hi, key
         wlo, whi, inside = window_segment(self.layer.active, self.layer.zone, moment)
@@ -139,6 +144,32 @@ class LayerProbe:
             if index - first >= n:
                 first = floor
         return self._clock.start(first), hi, (holder, self.source)
+
+    def _shaped_segment(
+        self, index: int, moment: datetime, lo: datetime, hi: datetime, key: Key | None
+    ) -> Segment:
+        """A plain layer's answer where ``until``, ``rotation_start``, ``skip`` or ``shift``
+        clip it: the active hours of turn ``index`` (:func:`active_spans_of`), met at
+        ``moment``; nobody for all of the time before ``rotation_start`` or from ``until``."""
+        if self._until is not None and moment >= self._until:
+            return self._until, FOREVER, None
+        if self._from is not None and moment < self._from:
+            return NEVER, self._from, None
+        turn_lo, turn_hi = self._clock.start(index), self._clock.start(index + 1)
+        spans = self._shaped.get(index)
+        if spans is None:
+            if len(self._shaped) >= 64:
+                self._shaped.clear()
+            spans = self._shaped[index] = active_spans_of(self.layer, turn_lo, turn_hi)
+        lo, hi = max(lo, turn_lo), min(hi, turn_hi)
+        for start, end in spans:
+            if end <= moment:
+                lo = max(lo, end)
+            elif start <= moment:
+                return max(lo, start), min(hi, end), key
+            else:
+                return lo, min(hi, start), None
+        return lo, hi, None
 
     # other layers: replay the turn
 

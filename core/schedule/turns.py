@@ -1,8 +1,13 @@
-"""Turn boundaries of a layer: turn ``k`` starts at the wall-clock ``start + k * every`` units.
+"""Turn boundaries of a layer: turn ``k`` starts at the wall-clock ``start + k * stride`` units.
 
-Turns are numbered from 0 (the layer's ``start``); there is no turn before it, so nobody is on
-call before ``start``. Turn ``k`` is ``[turn_start(k), turn_start(k + 1))``; it may be empty
-(an hourly turn lost to spring forward), and it still counts as a turn.
+The stride is ``every + skip`` units (``skip`` is 0 unless written). Turns are numbered from 0
+(the layer's ``start``); there is no turn before it, so nobody is on call before ``start``.
+Turn ``k`` is ``[turn_start(k), turn_start(k + 1))``; it may be empty (an hourly turn lost to
+spring forward), and it still counts as a turn.
+
+A ``turn: active`` layer counts only units in which it is active at all
+(:mod:`core.schedule.activeunits`): turn ``k >= 1`` starts with counting unit ``k * every``;
+turn 0 starts at ``start``. Units that do not count lie inside the turn before them.
 """
 
 from __future__ import annotations
@@ -11,8 +16,22 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from functools import lru_cache
 
+from core.schedule.activeunits import active_units
 from core.schedule.model import Interval, LayerSpec, utc
 from core.schedule.wallclock import add_units, to_instant, to_local, units_between
+
+
+def turn_wall(layer: LayerSpec, index: int) -> datetime:
+    """The naive wall-clock reading at which turn ``index`` begins.
+
+    Calendar turns: ``start + index * (every + skip)`` units. ``turn: active``: ``start`` for
+    turn 0, else the start of counting unit ``index * every``; negative indices then give
+    ``start`` moved back by ``index * (every + skip)`` units (arithmetic only, no real turn).
+    """
+    if layer.turn == "active" and index > 0:
+        unit = active_units(layer).nth(index * layer.every)
+        return add_units(layer.start, layer.rotation, unit)
+    return add_units(layer.start, layer.rotation, index * layer.stride)
 
 
 def turn_start(layer: LayerSpec, index: int) -> datetime:
@@ -22,8 +41,16 @@ def turn_start(layer: LayerSpec, index: int) -> datetime:
     the first of its two instants; monthly turns clamp the day of month (Jan 31 → Feb 28 →
     Mar 31). Negative indices are allowed for arithmetic but name no real turn.
     """
-    wall = add_units(layer.start, layer.rotation, index * layer.every)
-    return to_instant(wall, layer.zone)
+    return to_instant(turn_wall(layer, index), layer.zone)
+
+
+def _estimate(layer: LayerSpec, reading: datetime) -> int:
+    """A guess (off by one or so around DST) of the turn holding wall-clock ``reading``."""
+    elapsed = units_between(layer.start, reading, layer.rotation)
+    if layer.turn == "active":
+        counted = active_units(layer).count_through(max(elapsed, 0))
+        return max(counted - 1, 0) // layer.every
+    return max(elapsed // layer.stride, 0)
 
 
 def turn_bounds(layer: LayerSpec, index: int) -> Interval:
@@ -42,8 +69,7 @@ def turn_index_at(layer: LayerSpec, moment: datetime) -> int | None:
     moment = utc(moment)
     if moment < turn_start(layer, 0):
         return None
-    elapsed = units_between(layer.start, to_local(moment, layer.zone), layer.rotation)
-    index = max(elapsed // layer.every, 0)
+    index = _estimate(layer, to_local(moment, layer.zone))
     while index > 0 and turn_start(layer, index) > moment:
         index -= 1
     while turn_start(layer, index + 1) <= moment:
@@ -81,14 +107,14 @@ class TurnClock:
     :func:`clock_of` shares one clock per layer between computations.
     """
 
-    __slots__ = ("_every", "_layer", "_starts", "_step", "_zone")
+    __slots__ = ("_layer", "_starts", "_step", "_zone")
 
     def __init__(self, layer: LayerSpec) -> None:
         self._layer = layer
         self._zone = layer.zone
-        self._every = layer.every
         unit = _UNITS.get(layer.rotation)
-        self._step = None if unit is None else unit * layer.every
+        fixed = unit is not None and layer.turn == "calendar"
+        self._step = unit * layer.stride if fixed and unit is not None else None
         self._starts: dict[int, datetime] = {}
 
     def start(self, index: int) -> datetime:
@@ -97,7 +123,7 @@ class TurnClock:
         if found is None:
             layer = self._layer
             if self._step is None:
-                wall = add_units(layer.start, layer.rotation, index * self._every)
+                wall = turn_wall(layer, index)
             else:
                 wall = layer.start + self._step * index
             if len(self._starts) >= _KEEP:
@@ -131,8 +157,7 @@ class TurnClock:
         if moment < self.start(0):
             return None
         if self._step is None:
-            reading = moment.astimezone(self._zone).replace(tzinfo=None)
-            index = units_between(self._layer.start, reading, "monthly") // self._every
+            index = _estimate(self._layer, moment.astimezone(self._zone).replace(tzinfo=None))
         else:  # elapsed real time: off by the zone's offset change at most, then corrected
             index = (moment - self.start(0)) // self._step
         index = max(index, 0)

@@ -5,11 +5,13 @@ Windows are wall-clock readings in a zone. A window opens on each of its ``days`
 ``to`` (``to`` at or before ``from`` crosses midnight; ``from == to`` is a whole wall-clock
 day, which is 23 or 25 hours long across DST). ``to == 24:00`` is the next midnight. Bounds
 follow the hand-over DST rule (a missing reading means the end of the gap, an ambiguous one
-the first instant), so a window wholly inside a spring-forward gap is empty.
+the first instant), so a window wholly inside a spring-forward gap is empty. A window with
+``days_of_month`` opens only on days whose weekday and date both match.
 """
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
@@ -159,8 +161,22 @@ def _openings_on(
 ) -> tuple[tuple[datetime, datetime], ...]:
     """The instants at which ``windows`` open and close, for the openings on local ``day``."""
     midnight = datetime.combine(day, time())
-    weekday = day.weekday()
-    return tuple(_opening(w, midnight, zone) for w in windows if weekday in w.days)
+    return tuple(_opening(w, midnight, zone) for w in windows if opens_on(w, day))
+
+
+def opens_on(window: WeeklyWindow, day: date) -> bool:
+    """True when ``window`` opens on local ``day`` (its weekday, and its date if restricted).
+
+    ``-1`` in ``days_of_month`` is the month's last day; 31 never matches a 30-day month.
+    """
+    if day.weekday() not in window.days:
+        return False
+    dom = window.days_of_month
+    if dom is None:
+        return True
+    if day.day in dom:
+        return True
+    return -1 in dom and day.day == calendar.monthrange(day.year, day.month)[1]
 
 
 def _opening(w: WeeklyWindow, midnight: datetime, zone: tzinfo) -> tuple[datetime, datetime]:

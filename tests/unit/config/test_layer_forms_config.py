@@ -1,0 +1,171 @@
+"""The layer forms of issue 15 in the file: parsing, the validator's rules (path, line, message),
+the engine's inputs, and chat edits that keep them."""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.config.layer_edit import LayerValues, changed_keys
+from core.config.validate import validate_document
+from core.schedule.from_config import layer_spec
+from integrations.config_repo.editor import Prepared
+from integrations.config_repo.loader import validate_text
+from tests.unit.config.test_layer_yaml import COMPACT, editor_for, values
+
+LAYER: dict[str, Any] = {
+    "id": "weekly",
+    "members": ["alice", "bob"],
+    "rotation": "weekly",
+    "start": "2026-01-05 09:00",
+}
+DOC: dict[str, Any] = {
+    "version": 1,
+    "timezone": "America/Chicago",
+    "people": [{"id": "alice"}, {"id": "bob"}],
+    "schedules": [{"id": "primary", "layers": [LAYER]}],
+}
+
+
+def doc(**fields: Any) -> dict[str, Any]:
+    """DOC whose one layer has ``fields`` added (a value of None removes the key)."""
+    out = copy.deepcopy(DOC)
+    layer = out["schedules"][0]["layers"][0]
+    for key, value in fields.items():
+        if value is None:
+            layer.pop(key, None)
+        else:
+            layer[key] = value
+    return out
+
+
+def issues(data: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(i.dotted, i.message) for i in validate_document(data).issues]
+
+
+P = "schedules[0].layers[0]"
+
+VALID = [
+    {"until": "2026-03-01 09:00"},
+    {"rotation_start": "2026-01-05 09:00"},  # equal to start: allowed
+    {"rotation_start": "2026-02-01 00:00", "until": "2026-03-01 09:00"},
+]
+
+BAD = [
+    ({"until": "2026-01-05 09:00"}, f"{P}.until", "`until` must be after `start`"),
+    ({"until": "2025-12-31 23:00"}, f"{P}.until", "`until` must be after `start`"),
+    ({"until": "soon"}, f"{P}.until", 'expected "YYYY-MM-DD HH:MM"'),
+    ({"until": "2026-02-30 09:00"}, f"{P}.until", "not a real date"),
+    (
+        {"rotation_start": "2026-01-05 08:59"},
+        f"{P}.rotation_start",
+        "`rotation_start` must not be before `start`",
+    ),
+    (
+        {"rotation_start": "2026-03-01 09:00", "until": "2026-03-01 09:00"},
+        f"{P}.rotation_start",
+        "`rotation_start` must be before `until`",
+    ),
+    ({"rotation_start": 20260301}, f"{P}.rotation_start", 'expected "YYYY-MM-DD HH:MM"'),
+]
+
+
+@pytest.mark.parametrize("fields", VALID)
+def test_valid_forms_validate_and_reach_the_engine(fields: dict[str, Any]) -> None:
+    result = validate_document(doc(**fields))
+    assert result.issues == ()
+    assert result.config is not None
+    layer = result.config.schedules[0].layers[0]
+    spec = layer_spec(layer, "America/Chicago")
+    assert spec == layer_spec(layer, "America/Chicago")
+    again = validate_document(result.config.to_document())  # the stored form reads back
+    assert again.config == result.config
+
+
+@pytest.mark.parametrize(("fields", "path", "says"), BAD)
+def test_each_bad_form_is_one_issue_on_its_field(
+    fields: dict[str, Any], path: str, says: str
+) -> None:
+    found = issues(doc(**fields))
+    assert len(found) == 1, found
+    assert found[0][0] == path
+    assert says in found[0][1]
+
+
+def test_until_and_rotation_start_become_wall_clock_readings_of_the_engine() -> None:
+    result = validate_document(doc(rotation_start="2026-02-01 00:00", until="2026-03-08 02:30"))
+    assert result.config is not None
+    spec = layer_spec(result.config.schedules[0].layers[0], "America/Chicago")
+    assert (spec.rotation_start, spec.until) == (datetime(2026, 2, 1), datetime(2026, 3, 8, 2, 30))
+    assert (spec.skip, spec.shift, spec.turn) == (0, None, "calendar")
+    # not written: left out of the stored document, so older documents compare equal
+    plain = validate_document(doc())
+    assert plain.config is not None
+    stored = plain.config.to_document()["schedules"][0]["layers"][0]
+    assert set(stored) == {"id", "members", "rotation", "every", "start"}
+
+
+LINES = """\
+version: 1
+people: [{id: ann}, {id: bob}]
+schedules:
+  - id: primary
+    layers:
+      - id: weekly
+        members: [ann, bob]
+        rotation: weekly
+        start: "2026-01-05 09:00"
+        rotation_start: "2026-01-01 09:00"
+        until: "2026-01-05 09:00"
+"""
+
+
+def test_the_messages_name_the_file_and_line() -> None:
+    report = validate_text(LINES, "f.yaml")
+    assert report.messages == (
+        "f.yaml:10: schedules[0].layers[0].rotation_start: `rotation_start` must not be before "
+        "`start` (the anchor of the first turn)",
+        "f.yaml:11: schedules[0].layers[0].until: `until` must be after `start`",
+    )
+
+
+# Chat edits (/oncall config) change only the keys of the form; the forms stay as written.
+
+SHAPED = COMPACT.replace(
+    "    start: '2026-03-02 09:00'   # single quotes on purpose\n",
+    "    start: '2026-03-02 09:00'   # single quotes on purpose\n"
+    '    rotation_start: "2026-03-09 09:00"\n'
+    '    until: "2026-06-01 09:00"   # the contractor leaves\n',
+)
+
+
+async def test_editing_members_keeps_until_in_the_file(tmp_path: Path) -> None:
+    editor, _ = await editor_for(tmp_path / "ops.yaml", SHAPED)
+    source = await editor.source()
+    layer = source.config.schedules[0].layers[0]
+    assert layer.until == datetime(2026, 6, 1, 9, 0)
+    assert changed_keys(layer, values(members="bob, ann")) == ("members",)
+    prepared = await editor.prepare(
+        "dan", "primary", "daily", source.digest, values(members="bob, ann")
+    )
+    assert isinstance(prepared, Prepared) and prepared.new_text is not None
+    assert '    until: "2026-06-01 09:00"   # the contractor leaves\n' in prepared.new_text
+    edited = prepared.config.schedules[0].layers[0]
+    assert edited.members == ("bob", "ann")
+    assert (edited.until, edited.rotation_start) == (layer.until, layer.rotation_start)
+
+
+async def test_editing_every_keeps_until_in_the_database() -> None:
+    editor, _ = await editor_for(None, SHAPED)
+    source = await editor.source()
+    prepared = await editor.prepare("dan", "primary", "daily", source.digest, values(every=2))
+    assert isinstance(prepared, Prepared)
+    edited = prepared.config.schedules[0].layers[0]
+    assert edited.every == 2
+    assert edited.until == datetime(2026, 6, 1, 9, 0)
+    assert edited.rotation_start == datetime(2026, 3, 9, 9, 0)
+    assert LayerValues.of(edited).every == 2

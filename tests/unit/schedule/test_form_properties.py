@@ -1,0 +1,307 @@
+"""Property tests of the layer forms of issue 15 (``until``, ``rotation_start``, ``skip``,
+``shift``, ``days_of_month``, ``turn: active``): ``who_at`` agrees with ``final_schedule``, the
+one-pass layer computation with the general fair round robin, and plain layers with a
+brute-force reading of the rules (turns counted unit by unit on the wall clock).
+
+Random layers of the new forms mixed with the existing ones, in America/Chicago and
+Australia/Lord_Howe (a half-hour DST change), with time off, ``available`` hours, overrides and
+checkpoints, around the DST changes of 2020.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from core.schedule.final import final_schedule, who_at
+from core.schedule.layer import layer_shifts
+from core.schedule.model import (
+    LayerSpec,
+    Override,
+    PersonSpec,
+    QueueCheckpoint,
+    Rotation,
+    ScheduleSpec,
+    TimeOff,
+    WeeklyWindow,
+)
+from core.schedule.roster import Roster
+from core.schedule.turns import TurnClock, turn_index_at, turn_start
+from core.schedule.wallclock import add_units, to_instant
+from core.schedule.windows import expand_windows
+from tests.unit.schedule.helpers import BERLIN, CHICAGO, LORD_HOWE, assert_tiles
+from tests.unit.schedule.test_fast_paths import reference_final, reference_layer_shifts
+from tests.unit.schedule.test_who_at_direct import (
+    BASES,
+    POOL,
+    TICK,
+    WIDE,
+    check,
+    checkpoints,
+    layer_specs,
+    quarter_hours,
+    transitions,
+)
+
+PROPS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+ROTATIONS: tuple[Rotation, ...] = ("hourly", "daily", "weekly", "monthly")
+UNIT = {
+    "hourly": timedelta(hours=1),
+    "daily": timedelta(days=1),
+    "weekly": timedelta(weeks=1),
+    "monthly": timedelta(days=28),
+}
+# the 2020 DST changes the layers start near are all close to a month's end (-1)
+DAYS_OF_MONTH = st.frozensets(st.sampled_from([*range(1, 32), -1, -1]), min_size=1, max_size=3)
+
+windows = st.builds(
+    WeeklyWindow,
+    days=st.frozensets(st.integers(0, 6), min_size=1),
+    from_min=st.integers(0, 47).map(lambda h: h * 30),
+    to_min=st.integers(0, 48).map(lambda h: h * 30),
+    days_of_month=st.none() | DAYS_OF_MONTH,
+)
+
+
+@st.composite
+def shaped_layers(draw: st.DrawFn, zone: ZoneInfo, base: datetime) -> LayerSpec:
+    """A layer with any mix of the new forms that the validator accepts."""
+    rotation: Rotation = draw(st.sampled_from(ROTATIONS))
+    every = draw(st.integers(1, 6 if rotation == "hourly" else 2))
+    start = base + quarter_hours(draw(st.integers(-4 * 24 * 4, 4 * 24 * 4)))
+    active = draw(st.none() | st.lists(windows, min_size=1, max_size=3).map(tuple))
+    turn = "active" if active is not None and draw(st.booleans()) else "calendar"
+    skip = 0 if turn == "active" else draw(st.sampled_from([0, 0, 1, 2]))
+    until = rotation_start = shift = None
+    if draw(st.booleans()):
+        until = start + quarter_hours(draw(st.integers(1, 4 * 24 * 12)))
+    if draw(st.booleans()):
+        rotation_start = start + quarter_hours(draw(st.integers(0, 4 * 24 * 8)))
+        if until is not None and rotation_start >= until:
+            rotation_start = None
+    if draw(st.booleans()):
+        longest = UNIT[rotation] * every // timedelta(minutes=5)
+        shift = timedelta(minutes=5) * draw(st.integers(1, max(longest, 1)))
+    return LayerSpec(
+        id=draw(st.sampled_from(["one", "two", "three"])),
+        members=tuple(draw(st.lists(st.sampled_from(POOL), max_size=4))),
+        rotation=rotation,
+        every=every,
+        start=start,
+        zone=zone,
+        active=active,
+        until=until,
+        rotation_start=rotation_start,
+        skip=skip,
+        shift=shift,
+        turn=turn,  # type: ignore[arg-type]
+    )
+
+
+Scenario = tuple[
+    ScheduleSpec, Roster, list[Override], dict[str, QueueCheckpoint], datetime, ZoneInfo
+]
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> Scenario:
+    zone = draw(st.sampled_from([CHICAGO, LORD_HOWE]))
+    base = draw(st.sampled_from(BASES[zone]))
+    layer = shaped_layers(zone, base)
+    layers = tuple(draw(st.lists(layer | layer_specs(zone, base), min_size=1, max_size=3)))
+    anchor = base.replace(tzinfo=zone).astimezone(UTC)
+    offsets = st.integers(-4 * 24 * 3, 4 * 24 * 10).map(quarter_hours)
+    lengths = st.integers(0, 4 * 24 * 3).map(quarter_hours)
+    time_off = [
+        TimeOff(draw(st.sampled_from(POOL)), anchor + begin, anchor + begin + length)
+        for begin, length in draw(st.lists(st.tuples(offsets, lengths), max_size=4))
+    ]
+    people = draw(
+        st.dictionaries(
+            st.sampled_from(POOL),
+            st.tuples(
+                st.sampled_from([BERLIN, CHICAGO, LORD_HOWE]),
+                st.tuples(st.integers(0, 47), st.integers(0, 48)).map(
+                    lambda t: (t[0] * 30, t[1] * 30)
+                ),
+            ),
+            max_size=2,
+        )
+    )
+    roster = Roster({p: PersonSpec(p, z, (span,)) for p, (z, span) in people.items()}, time_off)
+    overrides = [
+        Override(draw(st.sampled_from(POOL)), anchor + begin, anchor + begin + length, seq)
+        for seq, (begin, length) in enumerate(
+            draw(
+                st.lists(st.tuples(offsets, st.integers(0, 4 * 24).map(quarter_hours)), max_size=2)
+            )
+        )
+    ]
+    spec = ScheduleSpec("s", zone, layers)
+    return spec, roster, overrides, draw(checkpoints(layers, roster)), anchor, zone
+
+
+@PROPS
+@given(scenario=scenarios(), data=st.data())
+def test_who_at_agrees_with_the_final_schedule_for_the_new_forms(
+    scenario: Scenario, data: st.DataObject
+) -> None:
+    spec, roster, overrides, points, anchor, zone = scenario
+    window = (anchor - timedelta(days=3), anchor + timedelta(days=10))
+    reach = (window[0] - WIDE, window[1] + WIDE)
+    reference = final_schedule(spec, roster, *reach, overrides=overrides, checkpoints=points)
+    bounds = sorted(
+        {s.start for s in reference.shifts if window[0] < s.start < window[1]}
+        | {g.start for g in reference.gaps if window[0] < g.start < window[1]}
+        | set(transitions(zone, anchor.replace(tzinfo=None)))
+    )
+    moments = [anchor + data.draw(st.integers(-4 * 24 * 3, 4 * 24 * 10).map(quarter_hours))]
+    moments.extend(data.draw(st.lists(st.sampled_from(bounds), min_size=1, max_size=3)))
+    for moment in moments:
+        check(spec, roster, overrides, points, reference, reach, moment)
+        check(spec, roster, overrides, points, reference, reach, moment - TICK)
+
+
+@PROPS
+@given(scenario=scenarios(), data=st.data())
+def test_layer_shifts_equal_the_general_fair_round_robin_for_the_new_forms(
+    scenario: Scenario, data: st.DataObject
+) -> None:
+    spec, roster, overrides, points, anchor, _ = scenario
+    start = anchor + data.draw(st.integers(-4 * 24 * 3, 4 * 24 * 6).map(quarter_hours))
+    end = start + data.draw(st.integers(0, 4 * 24 * 8).map(quarter_hours))
+    for layer in spec.layers:
+        checkpoint = points.get(layer.id)
+        assert layer_shifts(layer, roster, start, end, checkpoint) == reference_layer_shifts(
+            layer, roster, start, end, checkpoint
+        )
+    got = final_schedule(spec, roster, start, end, overrides=overrides, checkpoints=points)
+    assert got.shifts == reference_final(spec, roster, start, end, overrides, points)
+    if start < end:
+        assert_tiles(got, start, end)
+
+
+# A brute-force reading of the rules, for a layer whose members are always available
+
+
+def brute_units(layer: LayerSpec, moment: datetime) -> tuple[int, list[int]]:
+    """The unit holding ``moment`` and the counting units up to it, walked one by one.
+
+    A unit counts when its wall-clock span meets a window's wall-clock span: the windows
+    expanded in UTC over the readings taken as UTC instants (UTC has no DST).
+    """
+    counting: list[int] = []
+    unit = 0
+    while True:
+        lo = add_units(layer.start, layer.rotation, unit)
+        hi = add_units(layer.start, layer.rotation, unit + 1)
+        if expand_windows(layer.active or (), UTC, lo.replace(tzinfo=UTC), hi.replace(tzinfo=UTC)):
+            counting.append(unit)
+        if to_instant(hi, layer.zone) > moment:
+            return unit, counting
+        unit += 1
+
+
+def brute_turn(layer: LayerSpec, moment: datetime) -> tuple[int, datetime] | None:
+    """The turn holding ``moment`` and the wall-clock reading it began at, by walking."""
+    if moment < to_instant(layer.start, layer.zone):
+        return None
+    if layer.turn == "active":
+        _, counting = brute_units(layer, moment)
+        index = max(len(counting) - 1, 0) // layer.every
+        if index == 0:
+            return 0, layer.start
+        return index, add_units(layer.start, layer.rotation, counting[index * layer.every])
+    index = 0
+    while (
+        to_instant(add_units(layer.start, layer.rotation, (index + 1) * layer.stride), layer.zone)
+        <= moment
+    ):
+        index += 1
+    return index, add_units(layer.start, layer.rotation, index * layer.stride)
+
+
+def brute_key(layer: LayerSpec, moment: datetime) -> str | None:
+    """Who of ``layer`` is on call at ``moment`` by the rules, for plain round robin."""
+    found = brute_turn(layer, moment)
+    if found is None or not layer.members:
+        return None
+    index, wall = found
+    zone = layer.zone
+    if layer.active is not None and not expand_windows(layer.active, zone, moment, moment + TICK):
+        return None
+    if layer.rotation_start is not None and moment < to_instant(layer.rotation_start, zone):
+        return None
+    if layer.until is not None and moment >= to_instant(layer.until, zone):
+        return None
+    if layer.skip:
+        on = add_units(layer.start, layer.rotation, index * layer.stride + layer.every)
+        if moment >= to_instant(on, zone):
+            return None
+    if layer.shift is not None and moment >= to_instant(wall + layer.shift, zone):
+        return None
+    return layer.members[index % len(layer.members)]
+
+
+@st.composite
+def plain_cases(draw: st.DrawFn) -> tuple[LayerSpec, datetime]:
+    zone = draw(st.sampled_from([CHICAGO, LORD_HOWE]))
+    base = draw(st.sampled_from(BASES[zone]))
+    layer = draw(shaped_layers(zone, base))
+    anchor = base.replace(tzinfo=zone).astimezone(UTC)
+    moment = anchor + draw(st.integers(-4 * 24 * 3, 4 * 24 * 14).map(quarter_hours))
+    return layer, moment + draw(st.sampled_from([timedelta(), TICK, -TICK]))
+
+
+def edges(layer: LayerSpec, moment: datetime) -> list[datetime]:
+    """Instants where the rules change near ``moment``: turn starts, ends of ``shift`` and of
+    a turn's units before ``skip``, ``rotation_start``, ``until``, window bounds."""
+    zone = layer.zone
+    out = [moment]
+    found = brute_turn(layer, moment)
+    index = 0 if found is None else found[0]
+    for k in (index - 1, index, index + 1):
+        if k < 0:
+            continue
+        out.append(turn_start(layer, k))
+        wall = brute_turn(layer, turn_start(layer, k))
+        if layer.shift is not None and wall is not None:
+            out.append(to_instant(wall[1] + layer.shift, zone))
+        if layer.skip:
+            out.append(
+                to_instant(
+                    add_units(layer.start, layer.rotation, k * layer.stride + layer.every), zone
+                )
+            )
+    for reading in (layer.rotation_start, layer.until):
+        if reading is not None:
+            out.append(to_instant(reading, zone))
+    if layer.active is not None:
+        for span in expand_windows(
+            layer.active, zone, moment - timedelta(days=2), moment + timedelta(days=2)
+        ):
+            out.extend((span.start, span.end))
+    return [m + nudge for m in out for nudge in (timedelta(), -TICK)]
+
+
+@PROPS
+@given(case=plain_cases())
+def test_plain_layers_follow_the_rules_read_unit_by_unit(case: tuple[LayerSpec, datetime]) -> None:
+    layer, moment = case
+    roster = Roster({})
+    schedule = ScheduleSpec("s", layer.zone, (layer,))
+    for here in edges(layer, moment):
+        expected = brute_key(layer, here)
+        got = who_at(schedule, roster, here)
+        assert (None if got is None else got.person) == expected, here
+        shifts = layer_shifts(layer, roster, here, here + TICK).shifts
+        assert [s.person for s in shifts] == ([] if expected is None else [expected]), here
+    found = brute_turn(layer, moment)
+    assert turn_index_at(layer, moment) == (None if found is None else found[0])
+    clock = TurnClock(layer)
+    assert clock.index_at(moment) == turn_index_at(layer, moment)
+    for k in range(0, 30, 7):
+        assert clock.start(k) == turn_start(layer, k)

@@ -1,0 +1,161 @@
+"""Table tests of the layer forms migrating users bring (issue 15), at fixed instants.
+
+Each form is run across a DST change in America/Chicago (2026-03-08 02:00 -> 03:00, 2026-11-01
+02:00 -> 01:00) and in Australia/Sydney (2026-04-05 03:00 -> 02:00, 2026-10-04 02:00 -> 03:00),
+and every table is checked against ``who_at`` too: both views come from one computation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from core.schedule.final import final_schedule, who_at
+from core.schedule.model import LayerSpec, Override, ScheduleSpec
+from core.schedule.roster import Roster
+from tests.unit.schedule.helpers import (
+    CHICAGO,
+    assert_tiles,
+    at,
+    chi,
+    off,
+    roster,
+    rows,
+)
+
+SYDNEY = ZoneInfo("Australia/Sydney")
+ABC = ("A", "B", "C")
+
+
+def syd(y: int, mo: int, d: int, h: int = 0, mi: int = 0, fold: int = 0) -> datetime:
+    """An instant given as Australia/Sydney wall-clock time."""
+    return at(SYDNEY, y, mo, d, h, mi, fold)
+
+
+def spec(
+    members: Sequence[str] = ABC,
+    rotation: str = "daily",
+    start: datetime = datetime(2026, 3, 5, 9, 0),
+    zone: ZoneInfo = CHICAGO,
+    every: int = 1,
+    **shape: object,
+) -> LayerSpec:
+    """A layer ``top`` with the given shape (``until=``, ``skip=``, ...)."""
+    return LayerSpec("top", tuple(members), rotation, every, start, zone, **shape)  # type: ignore[arg-type]
+
+
+def base(zone: ZoneInfo = CHICAGO) -> LayerSpec:
+    """A layer below everything: ``x`` on call always, from 2026-01-01."""
+    return LayerSpec("base", ("x",), "weekly", 1, datetime(2026, 1, 1), zone)
+
+
+def table(
+    top: LayerSpec,
+    start: datetime,
+    end: datetime,
+    zone: ZoneInfo = CHICAGO,
+    people: Roster | None = None,
+    overrides: Sequence[Override] = (),
+) -> list[tuple[str, str, str, str]]:
+    """The final schedule of ``base`` under ``top`` as rows; ``who_at`` agrees at every bound
+    and one minute before it."""
+    sched = ScheduleSpec("S", zone, (base(zone), top))
+    people = people or roster()
+    final = final_schedule(sched, people, start, end, overrides=overrides)
+    assert_tiles(final, start, end)
+    assert not final.gaps  # base shows through wherever top is not active
+    for shift in final.shifts:
+        for moment in (shift.start, shift.end - timedelta(minutes=1)):
+            got = who_at(sched, people, moment, overrides=overrides)
+            assert got is not None and (got.person, got.source) == (shift.person, shift.source)
+            if shift.start > start:
+                assert got.start == shift.start
+            if shift.end < end:
+                assert got.end == shift.end
+    return rows(final.shifts, zone)
+
+
+X = "layer:base"
+T = "layer:top"
+
+
+# 1. until: no shifts at or after it; the layers below show through
+
+
+def test_until_ends_the_layer_across_spring_forward_in_chicago() -> None:
+    top = spec(until=datetime(2026, 3, 9, 15, 0))
+    assert table(top, chi(2026, 3, 5), chi(2026, 3, 11)) == [
+        ("x", "2026-03-05 00:00-06:00", "2026-03-05 09:00-06:00", X),
+        ("A", "2026-03-05 09:00-06:00", "2026-03-06 09:00-06:00", T),
+        ("B", "2026-03-06 09:00-06:00", "2026-03-07 09:00-06:00", T),
+        ("C", "2026-03-07 09:00-06:00", "2026-03-08 09:00-05:00", T),  # 23 hours
+        ("A", "2026-03-08 09:00-05:00", "2026-03-09 09:00-05:00", T),
+        ("B", "2026-03-09 09:00-05:00", "2026-03-09 15:00-05:00", T),  # until (exclusive)
+        ("x", "2026-03-09 15:00-05:00", "2026-03-11 00:00-05:00", X),
+    ]
+
+
+def test_until_at_an_ambiguous_reading_is_its_first_instant_in_sydney() -> None:
+    # 02:30 happens twice on 2026-04-05 (03:00 AEDT -> 02:00 AEST): until is the first one
+    top = spec(start=datetime(2026, 4, 3, 9, 0), zone=SYDNEY, until=datetime(2026, 4, 5, 2, 30))
+    assert table(top, syd(2026, 4, 3), syd(2026, 4, 6), SYDNEY) == [
+        ("x", "2026-04-03 00:00+11:00", "2026-04-03 09:00+11:00", X),
+        ("A", "2026-04-03 09:00+11:00", "2026-04-04 09:00+11:00", T),
+        ("B", "2026-04-04 09:00+11:00", "2026-04-05 02:30+11:00", T),
+        ("x", "2026-04-05 02:30+11:00", "2026-04-06 00:00+10:00", X),
+    ]
+
+
+def test_nothing_from_until_on_whatever_the_window() -> None:
+    top = spec(until=datetime(2026, 3, 6, 9, 0))
+    after = ScheduleSpec("S", CHICAGO, (top,))
+    assert final_schedule(after, roster(), chi(2026, 3, 6, 9), chi(2026, 4, 1)).shifts == ()
+    assert who_at(after, roster(), chi(2026, 3, 6, 9)) is None
+    got = who_at(after, roster(), chi(2026, 3, 6, 8, 59))
+    assert got is not None and (got.person, got.end) == ("A", chi(2026, 3, 6, 9))
+
+
+# 2. rotation_start: active only from it; turn order as if it had run since start
+
+
+def test_rotation_start_keeps_the_turn_order_of_start_across_spring_forward() -> None:
+    # start Mar 1 09:00, so Mar 7 09:00 is turn 6 (A) and Mar 8 09:00 turn 7 (B); 02:30 on
+    # Mar 8 does not exist: rotation_start is the first instant after the gap (03:00 CDT)
+    top = spec(start=datetime(2026, 3, 1, 9, 0), rotation_start=datetime(2026, 3, 8, 2, 30))
+    assert table(top, chi(2026, 3, 7), chi(2026, 3, 10)) == [
+        ("x", "2026-03-07 00:00-06:00", "2026-03-08 03:00-05:00", X),
+        ("A", "2026-03-08 03:00-05:00", "2026-03-08 09:00-05:00", T),
+        ("B", "2026-03-08 09:00-05:00", "2026-03-09 09:00-05:00", T),
+        ("C", "2026-03-09 09:00-05:00", "2026-03-10 00:00-05:00", T),
+    ]
+
+
+def test_rotation_start_and_until_in_sydney_across_spring_forward() -> None:
+    # weekly from Sat 2026-09-05 09:00: Oct 3 09:00 is turn 4 (B of A, B, C)
+    top = spec(
+        rotation="weekly",
+        start=datetime(2026, 9, 5, 9, 0),
+        zone=SYDNEY,
+        rotation_start=datetime(2026, 10, 3, 20, 0),
+        until=datetime(2026, 10, 12, 9, 0),
+    )
+    assert table(top, syd(2026, 10, 3), syd(2026, 10, 14), SYDNEY) == [
+        ("x", "2026-10-03 00:00+10:00", "2026-10-03 20:00+10:00", X),
+        ("B", "2026-10-03 20:00+10:00", "2026-10-10 09:00+11:00", T),
+        ("C", "2026-10-10 09:00+11:00", "2026-10-12 09:00+11:00", T),
+        ("x", "2026-10-12 09:00+11:00", "2026-10-14 00:00+11:00", X),
+    ]
+
+
+def test_turns_before_rotation_start_take_their_place_in_the_queue_despite_time_off() -> None:
+    # A is off for turn 0, which lies before rotation_start: nobody is eligible-or-not there
+    # (no active hour), so A still takes it and the order stays A, B, C
+    top = spec(start=datetime(2026, 3, 1, 9, 0), rotation_start=datetime(2026, 3, 4, 9, 0))
+    people = roster(off("A", chi(2026, 3, 1), chi(2026, 3, 2, 12)))
+    assert table(top, chi(2026, 3, 4), chi(2026, 3, 7), people=people) == [
+        ("x", "2026-03-04 00:00-06:00", "2026-03-04 09:00-06:00", X),
+        ("A", "2026-03-04 09:00-06:00", "2026-03-05 09:00-06:00", T),
+        ("B", "2026-03-05 09:00-06:00", "2026-03-06 09:00-06:00", T),
+        ("C", "2026-03-06 09:00-06:00", "2026-03-07 00:00-06:00", T),
+    ]
