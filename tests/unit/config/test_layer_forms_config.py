@@ -53,6 +53,8 @@ VALID = [
     {"until": "2026-03-01 09:00"},
     {"rotation_start": "2026-01-05 09:00"},  # equal to start: allowed
     {"rotation_start": "2026-02-01 00:00", "until": "2026-03-01 09:00"},
+    {"skip": 1},
+    {"skip": 3, "every": 2, "until": "2026-06-01 00:00"},
 ]
 
 BAD = [
@@ -71,6 +73,20 @@ BAD = [
         "`rotation_start` must be before `until`",
     ),
     ({"rotation_start": 20260301}, f"{P}.rotation_start", 'expected "YYYY-MM-DD HH:MM"'),
+    ({"skip": 0}, f"{P}.skip", "greater than or equal to 1"),
+    ({"skip": -1}, f"{P}.skip", "greater than or equal to 1"),
+    ({"skip": 1001}, f"{P}.skip", "less than or equal to 1000"),
+    ({"skip": "1"}, f"{P}.skip", "valid integer"),
+    ({"skip": True}, f"{P}.skip", "valid integer"),
+    (
+        {
+            "skip": 1,
+            "turn": "active",
+            "active": [{"days": ["mon"], "from": "09:00", "to": "17:00"}],
+        },
+        f"{P}.skip",
+        "cannot be combined with `turn: active`",
+    ),
 ]
 
 
@@ -81,7 +97,9 @@ def test_valid_forms_validate_and_reach_the_engine(fields: dict[str, Any]) -> No
     assert result.config is not None
     layer = result.config.schedules[0].layers[0]
     spec = layer_spec(layer, "America/Chicago")
-    assert spec == layer_spec(layer, "America/Chicago")
+    assert spec.skip == fields.get("skip", 0)
+    assert spec.turn == fields.get("turn", "calendar")
+    assert (spec.shift is None) == ("shift" not in fields)
     again = validate_document(result.config.to_document())  # the stored form reads back
     assert again.config == result.config
 

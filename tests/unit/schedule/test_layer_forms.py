@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from core.schedule.final import final_schedule, who_at
 from core.schedule.model import LayerSpec, Override, ScheduleSpec
 from core.schedule.roster import Roster
+from core.schedule.turns import turn_index_at
 from tests.unit.schedule.helpers import (
     CHICAGO,
     assert_tiles,
@@ -22,6 +23,7 @@ from tests.unit.schedule.helpers import (
     off,
     roster,
     rows,
+    window,
 )
 
 SYDNEY = ZoneInfo("Australia/Sydney")
@@ -158,4 +160,68 @@ def test_turns_before_rotation_start_take_their_place_in_the_queue_despite_time_
         ("A", "2026-03-04 09:00-06:00", "2026-03-05 09:00-06:00", T),
         ("B", "2026-03-05 09:00-06:00", "2026-03-06 09:00-06:00", T),
         ("C", "2026-03-06 09:00-06:00", "2026-03-07 00:00-06:00", T),
+    ]
+
+
+# 3. skip: after each turn, `skip` units with nobody from this layer; skipped units are no turns
+
+
+def test_weekly_skip_one_gives_alternate_weeks_across_spring_forward_in_chicago() -> None:
+    top = spec(rotation="weekly", start=datetime(2026, 2, 23, 9, 0), skip=1)
+    assert table(top, chi(2026, 2, 23, 9), chi(2026, 3, 30, 9)) == [
+        ("A", "2026-02-23 09:00-06:00", "2026-03-02 09:00-06:00", T),
+        ("x", "2026-03-02 09:00-06:00", "2026-03-09 09:00-05:00", X),  # the week of the change
+        ("B", "2026-03-09 09:00-05:00", "2026-03-16 09:00-05:00", T),
+        ("x", "2026-03-16 09:00-05:00", "2026-03-23 09:00-05:00", X),
+        ("C", "2026-03-23 09:00-05:00", "2026-03-30 09:00-05:00", T),
+    ]
+    assert [turn_index_at(top, chi(2026, 3, d, 12)) for d in (1, 8, 9, 23)] == [0, 0, 1, 2]
+
+
+def test_daily_every_two_skip_one_across_fall_back_in_sydney() -> None:
+    # 2026-04-05 03:00 AEDT -> 02:00 AEST: the skipped day is 25 hours long
+    top = spec(start=datetime(2026, 4, 1, 9, 0), zone=SYDNEY, every=2, skip=1)
+    assert table(top, syd(2026, 4, 1, 9), syd(2026, 4, 10, 9), SYDNEY) == [
+        ("A", "2026-04-01 09:00+11:00", "2026-04-03 09:00+11:00", T),
+        ("x", "2026-04-03 09:00+11:00", "2026-04-04 09:00+11:00", X),
+        ("B", "2026-04-04 09:00+11:00", "2026-04-06 09:00+10:00", T),
+        ("x", "2026-04-06 09:00+10:00", "2026-04-07 09:00+10:00", X),
+        ("C", "2026-04-07 09:00+10:00", "2026-04-09 09:00+10:00", T),
+        ("x", "2026-04-09 09:00+10:00", "2026-04-10 09:00+10:00", X),
+    ]
+
+
+def test_skip_composes_with_time_off_covers_overrides_and_windows() -> None:
+    # weekly, skip 1, weekday office hours. B is off all of turn 1, so C takes it and B keeps
+    # the front (B then takes turn 2); A is off one afternoon of turn 0: B covers it (the
+    # queue after A went to the back is B, C, A). An override wins in a skipped week.
+    top = spec(
+        rotation="weekly",
+        start=datetime(2026, 2, 23, 9, 0),
+        skip=1,
+        active=(window(range(5), "09:00", "17:00"),),
+    )
+    people = roster(
+        off("A", chi(2026, 2, 24, 13), chi(2026, 2, 24, 17)),
+        off("B", chi(2026, 3, 9), chi(2026, 3, 14)),
+    )
+    over = [Override("o", chi(2026, 3, 3, 10), chi(2026, 3, 3, 11), 1)]
+    got = table(top, chi(2026, 2, 23), chi(2026, 3, 24), people=people, overrides=over)
+    held = [(p, s[:10], e[11:16]) for p, s, e, src in got if src in (T, "cover")]
+    assert held[:7] == [
+        ("A", "2026-02-23", "17:00"),
+        ("A", "2026-02-24", "13:00"),
+        ("B", "2026-02-24", "17:00"),  # the cover
+        ("A", "2026-02-25", "17:00"),
+        ("A", "2026-02-26", "17:00"),
+        ("A", "2026-02-27", "17:00"),
+        ("C", "2026-03-09", "17:00"),  # B is off: C takes turn 1, B keeps its place
+    ]
+    assert held[-1] == ("B", "2026-03-23", "17:00")  # turn 2 goes to B
+    assert ("o", "2026-03-03 10:00-06:00", "2026-03-03 11:00-06:00", "override") in got
+    assert [r for r in got if r[1].startswith("2026-03-1") and r[3] != X] == [
+        ("C", "2026-03-10 09:00-05:00", "2026-03-10 17:00-05:00", T),
+        ("C", "2026-03-11 09:00-05:00", "2026-03-11 17:00-05:00", T),
+        ("C", "2026-03-12 09:00-05:00", "2026-03-12 17:00-05:00", T),
+        ("C", "2026-03-13 09:00-05:00", "2026-03-13 17:00-05:00", T),
     ]
