@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from core.config import timefmt
 from core.config.layer_edit import LayerValues, changed_keys
 from core.config.validate import validate_document
 from core.schedule.from_config import layer_spec
@@ -55,6 +56,10 @@ VALID = [
     {"rotation_start": "2026-02-01 00:00", "until": "2026-03-01 09:00"},
     {"skip": 1},
     {"skip": 3, "every": 2, "until": "2026-06-01 00:00"},
+    {"shift": "3h", "rotation": "daily", "every": 2},
+    {"shift": "7d", "skip": 1},  # as long as the turn: allowed
+    {"shift": "28d", "rotation": "monthly"},
+    {"shift": "10m", "rotation": "hourly", "every": 2},
 ]
 
 BAD = [
@@ -87,6 +92,16 @@ BAD = [
         f"{P}.skip",
         "cannot be combined with `turn: active`",
     ),
+    ({"shift": "0m"}, f"{P}.shift", "longer than zero"),
+    ({"shift": 3}, f"{P}.shift", "with a unit"),
+    ({"shift": "3 hours"}, f"{P}.shift", "expected a duration"),
+    (
+        {"shift": "25h", "rotation": "daily"},
+        f"{P}.shift",
+        "a shift of 1d1h is longer than a turn (1 daily unit(s), at most 1d)",
+    ),
+    ({"shift": "2h1m", "rotation": "hourly", "every": 2}, f"{P}.shift", "at most 2h"),
+    ({"shift": "29d", "rotation": "monthly"}, f"{P}.shift", "at most 28d"),
 ]
 
 
@@ -100,6 +115,7 @@ def test_valid_forms_validate_and_reach_the_engine(fields: dict[str, Any]) -> No
     assert spec.skip == fields.get("skip", 0)
     assert spec.turn == fields.get("turn", "calendar")
     assert (spec.shift is None) == ("shift" not in fields)
+    assert spec.shift is None or timefmt.format_duration(spec.shift) == fields["shift"]
     again = validate_document(result.config.to_document())  # the stored form reads back
     assert again.config == result.config
 

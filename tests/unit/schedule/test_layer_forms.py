@@ -225,3 +225,81 @@ def test_skip_composes_with_time_off_covers_overrides_and_windows() -> None:
         ("C", "2026-03-12 09:00-05:00", "2026-03-12 17:00-05:00", T),
         ("C", "2026-03-13 09:00-05:00", "2026-03-13 17:00-05:00", T),
     ]
+
+
+# 4. shift: each turn is on call for `shift` of wall-clock time from its start only
+
+
+def test_a_three_hour_shift_every_two_days_across_spring_forward_in_chicago() -> None:
+    top = spec(start=datetime(2026, 3, 6, 9, 0), every=2, shift=timedelta(hours=3))
+    assert table(top, chi(2026, 3, 6), chi(2026, 3, 11)) == [
+        ("x", "2026-03-06 00:00-06:00", "2026-03-06 09:00-06:00", X),
+        ("A", "2026-03-06 09:00-06:00", "2026-03-06 12:00-06:00", T),
+        ("x", "2026-03-06 12:00-06:00", "2026-03-08 09:00-05:00", X),
+        ("B", "2026-03-08 09:00-05:00", "2026-03-08 12:00-05:00", T),
+        ("x", "2026-03-08 12:00-05:00", "2026-03-10 09:00-05:00", X),
+        ("C", "2026-03-10 09:00-05:00", "2026-03-10 12:00-05:00", T),
+        ("x", "2026-03-10 12:00-05:00", "2026-03-11 00:00-05:00", X),
+    ]
+
+
+def test_a_shift_ends_at_its_wall_clock_reading_by_the_hand_over_rule() -> None:
+    # Chicago, 01:30 + 1h = 02:30 on 2026-03-08, which does not exist: the shift ends at
+    # 03:00 CDT, 30 real minutes after it began
+    top = spec(start=datetime(2026, 3, 7, 1, 30), shift=timedelta(hours=1))
+    got = table(top, chi(2026, 3, 8), chi(2026, 3, 8, 6))
+    assert got[1] == ("B", "2026-03-08 01:30-06:00", "2026-03-08 03:00-05:00", T)
+    # Sydney, 2026-04-05: a shift from 02:00 (the first, AEDT) to 03:00 wall is 3:00 AEST,
+    # two real hours; one from 01:30 to 02:30 ends at the first 02:30 (one hour)
+    two = spec(start=datetime(2026, 4, 4, 2, 0), zone=SYDNEY, shift=timedelta(hours=1))
+    assert table(two, syd(2026, 4, 5), syd(2026, 4, 5, 6), SYDNEY)[1] == (
+        "B",
+        "2026-04-05 02:00+11:00",
+        "2026-04-05 03:00+10:00",
+        T,
+    )
+    one = spec(start=datetime(2026, 4, 4, 1, 30), zone=SYDNEY, shift=timedelta(hours=1))
+    assert table(one, syd(2026, 4, 5), syd(2026, 4, 5, 6), SYDNEY)[1] == (
+        "B",
+        "2026-04-05 01:30+11:00",
+        "2026-04-05 02:30+11:00",
+        T,
+    )
+
+
+def test_a_ten_minute_check_every_two_hours_inside_office_hours() -> None:
+    # hourly every 2 from 08:00 with a 10-minute shift, windows 09:00-17:00 on weekdays:
+    # the intersection is 10:00-10:10, 12:00-12:10, ... (08:00-08:10 is outside the window)
+    top = spec(
+        ("A", "B"),
+        "hourly",
+        datetime(2026, 3, 9, 8, 0),
+        every=2,
+        shift=timedelta(minutes=10),
+        active=(window(range(5), "09:00", "17:00"),),
+    )
+    got = table(top, chi(2026, 3, 9), chi(2026, 3, 10))
+    assert [(p, s[11:16], e[11:16]) for p, s, e, src in got if src == T] == [
+        ("B", "10:00", "10:10"),  # turn 1
+        ("A", "12:00", "12:10"),
+        ("B", "14:00", "14:10"),
+        ("A", "16:00", "16:10"),
+    ]
+
+
+def test_shift_composes_with_time_off_and_skip() -> None:
+    # weekly, every 1, skip 1, 8-hour shifts from Monday 09:00; A is off on the first
+    # Monday: B takes turn 0 and A keeps the front (A takes turn 1)
+    top = spec(
+        rotation="weekly",
+        start=datetime(2026, 10, 19, 9, 0),
+        skip=1,
+        shift=timedelta(hours=8),
+    )
+    people = roster(off("A", chi(2026, 10, 19, 8), chi(2026, 10, 19, 18)))
+    got = table(top, chi(2026, 10, 19), chi(2026, 11, 17), people=people)
+    assert [(p, s, e) for p, s, e, src in got if src == T] == [
+        ("B", "2026-10-19 09:00-05:00", "2026-10-19 17:00-05:00"),
+        ("A", "2026-11-02 09:00-06:00", "2026-11-02 17:00-06:00"),  # after fall back
+        ("C", "2026-11-16 09:00-06:00", "2026-11-16 17:00-06:00"),
+    ]
