@@ -6,7 +6,9 @@ compared through the configuration model, so ``"9:00"`` and ``"09:00"`` or ``[fr
 ``[mon, fri]`` are no change and the file keeps its spelling.
 
 Active windows are typed one a line as ``mon-fri 09:00-18:00``, ``sat,sun 00:00-00:00`` or
-``21:00-05:00`` (every day); an empty text means "always active" (the key is left out).
+``21:00-05:00`` (every day); numbers among the days are days of the month (``1,15 09:00-17:00``,
+``mon 1-7 09:00-17:00`` for the first Monday, ``last`` or ``-1`` for the month's last day); an
+empty text means "always active" (the key is left out).
 Parsing the form checks only the form's syntax; whether the members exist, the date is real and
 so on is the whole-file validator's job (:func:`core.config.validate.validate_document`), run
 on the edited file, whose errors :func:`field_of` maps back to the form's fields.
@@ -38,14 +40,18 @@ _WINDOW = re.compile(r"^(?:(?P<days>.*?)\s+)?(?P<from>\d{1,2}:\d{2})\s*-\s*(?P<t
 
 @dataclass(frozen=True)
 class Window:
-    """One active window as the file writes it; ``days`` None means every day."""
+    """One active window as the file writes it; ``days`` None means every day,
+    ``days_of_month`` None every date."""
 
     days: tuple[str, ...] | None
     from_: str
     to: str
+    days_of_month: tuple[int, ...] | None = None
 
     def as_document(self) -> dict[str, Any]:
         out: dict[str, Any] = {} if self.days is None else {"days": list(self.days)}
+        if self.days_of_month is not None:
+            out["days_of_month"] = list(self.days_of_month)
         return {**out, "from": self.from_, "to": self.to}
 
 
@@ -151,7 +157,9 @@ def parse_form(form: Mapping[str, str | None]) -> tuple[LayerValues | None, dict
 def parse_windows(text: str) -> tuple[Window, ...] | None:
     """Windows typed one a line (``mon-fri 09:00-18:00``); None for an empty text.
 
-    Day ranges may wrap (``fri-mon`` is fri, sat, sun, mon); ``ValueError`` names the line.
+    Day ranges may wrap (``fri-mon`` is fri, sat, sun, mon); numbers (``1``, ``1-7``, ``last``
+    or ``-1``) are days of the month; ``ValueError`` names the line. Whether a day of the month
+    exists (``32``) is the validator's to say.
     """
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if len(lines) > MAX_WINDOWS:
@@ -162,12 +170,13 @@ def parse_windows(text: str) -> tuple[Window, ...] | None:
         if not m:
             raise ValueError(f"Line {number}: write a window like `mon-fri 09:00-18:00`.")
         try:
-            days = _days(m.group("days"))
+            days, dates = _days(m.group("days"))
             start = timefmt.parse_clock(m.group("from"), allow_24=False)
             end = timefmt.parse_clock(m.group("to"))
         except ValueError as exc:
             raise ValueError(f"Line {number}: {exc}.") from None
-        windows.append(Window(days, timefmt.format_clock(start), timefmt.format_clock(end)))
+        clock = timefmt.format_clock
+        windows.append(Window(days, clock(start), clock(end), dates))
     return tuple(windows) or None
 
 
@@ -227,14 +236,32 @@ def _shown(values: LayerValues, key: str) -> str:
 
 def _window_of(window: ActiveWindow) -> Window:
     days = None if len(window.days) == 7 else tuple(timefmt.WEEKDAYS[d] for d in window.days)
-    return Window(days, timefmt.format_clock(window.from_), timefmt.format_clock(window.to))
+    clock = timefmt.format_clock
+    return Window(days, clock(window.from_), clock(window.to), window.days_of_month)
 
 
-def _days(text: str | None) -> tuple[str, ...] | None:
+_DATE_RANGE = re.compile(r"^(\d{1,2})-(\d{1,2})$")
+
+
+def _days(text: str | None) -> tuple[tuple[str, ...] | None, tuple[int, ...] | None]:
+    """Weekdays (None: every day) and days of the month (None: every date) of a window line."""
     if not text or text.strip().lower() in ("daily", "every day", "all"):
-        return None
+        return None, None
     days: list[int] = []
+    dates: list[int] = []
     for part in (p for p in re.split(r"[\s,]+", text.strip()) if p):
+        if part.lower() in ("last", "-1"):
+            dates.append(-1)
+            continue
+        if part.isdigit():
+            dates.append(int(part))
+            continue
+        if found := _DATE_RANGE.match(part):
+            low, high = int(found.group(1)), int(found.group(2))
+            if low > high:
+                raise ValueError(f"{part!r}: write a range of dates from low to high")
+            dates.extend(range(low, high + 1))
+            continue
         first, sep, last = part.partition("-")
         start = timefmt.parse_weekday(first)
         end = timefmt.parse_weekday(last) if sep else start
@@ -242,12 +269,31 @@ def _days(text: str | None) -> tuple[str, ...] | None:
         days.extend((start + i) % 7 for i in range(span))
     if len(set(days)) != len(days):
         raise ValueError("a day is named twice")
-    return tuple(timefmt.WEEKDAYS[d] for d in sorted(days))
+    if len(set(dates)) != len(dates):
+        raise ValueError("a day of the month is named twice")
+    weekdays = tuple(timefmt.WEEKDAYS[d] for d in sorted(days)) if days else None
+    return weekdays, tuple(sorted(dates, key=lambda d: 32 if d == -1 else d)) if dates else None
 
 
 def _window_line(window: Window) -> str:
-    times = f"{window.from_}-{window.to}"
-    return times if window.days is None else f"{_day_ranges(window.days)} {times}"
+    parts = [] if window.days is None else [_day_ranges(window.days)]
+    if window.days_of_month is not None:
+        parts.append(_date_ranges(window.days_of_month))
+    return " ".join([*parts, f"{window.from_}-{window.to}"])
+
+
+def _date_ranges(dates: tuple[int, ...]) -> str:
+    """``1,15,last``; three or more dates in a row as a range (``1-7``)."""
+    runs: list[list[int]] = []
+    for d in sorted(d for d in dates if d > 0):
+        if runs and d == runs[-1][-1] + 1:
+            runs[-1].append(d)
+        else:
+            runs.append([d])
+    words = [",".join(map(str, r)) if len(r) < 3 else f"{r[0]}-{r[-1]}" for r in runs]
+    if -1 in dates:
+        words.append("last")
+    return ",".join(words)
 
 
 def _day_ranges(days: tuple[str, ...]) -> str:

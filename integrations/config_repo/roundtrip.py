@@ -191,6 +191,13 @@ def _set_windows(seq: CommentedSeq, windows: tuple[Window, ...]) -> None:
             old["days"][:] = list(window.days)
         else:
             old.insert(0, "days", _flow(CommentedSeq(window.days)))
+        if window.days_of_month is None:
+            old.pop("days_of_month", None)
+        elif isinstance(old.get("days_of_month"), CommentedSeq):
+            old["days_of_month"][:] = list(window.days_of_month)
+        else:
+            dates = _flow(CommentedSeq(window.days_of_month))
+            old.insert(1 if "days" in old else 0, "days_of_month", dates)
         old["from"] = _styled(old.get("from"), window.from_)
         old["to"] = _styled(old.get("to"), window.to)
     del seq[len(windows) :]
@@ -200,6 +207,8 @@ def _new_window(window: Window) -> CommentedMap:
     out = CommentedMap()
     if window.days is not None:
         out["days"] = _flow(CommentedSeq(window.days))
+    if window.days_of_month is not None:
+        out["days_of_month"] = _flow(CommentedSeq(window.days_of_month))
     out["from"] = DoubleQuotedScalarString(window.from_)
     out["to"] = DoubleQuotedScalarString(window.to)
     out.fa.set_flow_style()

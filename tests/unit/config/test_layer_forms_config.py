@@ -11,7 +11,14 @@ from typing import Any
 import pytest
 
 from core.config import timefmt
-from core.config.layer_edit import LayerValues, changed_keys
+from core.config.layer_edit import (
+    LayerValues,
+    Window,
+    changed_keys,
+    form_of,
+    parse_windows,
+    windows_text,
+)
 from core.config.validate import validate_document
 from core.schedule.from_config import layer_spec
 from integrations.config_repo.editor import Prepared
@@ -50,6 +57,12 @@ def issues(data: dict[str, Any]) -> list[tuple[str, str]]:
 
 P = "schedules[0].layers[0]"
 
+
+def window(**fields: Any) -> dict[str, Any]:
+    """Layer fields with one active window of ``fields`` (09:00-17:00)."""
+    return {"active": [{"from": "09:00", "to": "17:00", **fields}]}
+
+
 VALID = [
     {"until": "2026-03-01 09:00"},
     {"rotation_start": "2026-01-05 09:00"},  # equal to start: allowed
@@ -60,6 +73,8 @@ VALID = [
     {"shift": "7d", "skip": 1},  # as long as the turn: allowed
     {"shift": "28d", "rotation": "monthly"},
     {"shift": "10m", "rotation": "hourly", "every": 2},
+    {"active": [{"days_of_month": [1, 15], "from": "09:00", "to": "17:00"}]},
+    {"active": [{"days": ["mon"], "days_of_month": [-1, 1, 2, 3], "from": "22:00", "to": "06:00"}]},
 ]
 
 BAD = [
@@ -102,6 +117,13 @@ BAD = [
     ),
     ({"shift": "2h1m", "rotation": "hourly", "every": 2}, f"{P}.shift", "at most 2h"),
     ({"shift": "29d", "rotation": "monthly"}, f"{P}.shift", "at most 28d"),
+    (window(days_of_month=[]), f"{P}.active[0].days_of_month", "name at least one day"),
+    (window(days_of_month=[0]), f"{P}.active[0].days_of_month", "0 is not a day of the month"),
+    (window(days_of_month=[32]), f"{P}.active[0].days_of_month", "use 1..31, or -1"),
+    (window(days_of_month=[-2]), f"{P}.active[0].days_of_month", "-2 is not a day"),
+    (window(days_of_month=[15, 15]), f"{P}.active[0].days_of_month", "named twice"),
+    (window(days_of_month=["1"]), f"{P}.active[0].days_of_month[0]", "valid integer"),
+    (window(days_of_month=15), f"{P}.active[0].days_of_month", "valid tuple"),
 ]
 
 
@@ -116,6 +138,9 @@ def test_valid_forms_validate_and_reach_the_engine(fields: dict[str, Any]) -> No
     assert spec.turn == fields.get("turn", "calendar")
     assert (spec.shift is None) == ("shift" not in fields)
     assert spec.shift is None or timefmt.format_duration(spec.shift) == fields["shift"]
+    for got, written in zip(spec.active or (), fields.get("active", ()), strict=True):
+        dates = written.get("days_of_month")
+        assert got.days_of_month == (None if dates is None else frozenset(dates))
     again = validate_document(result.config.to_document())  # the stored form reads back
     assert again.config == result.config
 
@@ -203,3 +228,67 @@ async def test_editing_every_keeps_until_in_the_database() -> None:
     assert edited.until == datetime(2026, 6, 1, 9, 0)
     assert edited.rotation_start == datetime(2026, 3, 9, 9, 0)
     assert LayerValues.of(edited).every == 2
+
+
+DATED = COMPACT.replace(
+    '    - {days: [mon, tue, wed, thu, fri], from: "08:00", to: "20:00"}  # office hours\n',
+    '    - {days: [mon, tue, wed, thu, fri], days_of_month: [1, 15], from: "08:00", to: "20:00"}  # paydays\n',
+)
+
+
+def test_windows_with_days_of_month_read_and_write_as_form_lines() -> None:
+    parsed = parse_windows("mon 1-7 09:00-17:00\n1,15,last 00:00-00:00\n-1 22:00-06:00")
+    assert parsed == (
+        Window(("mon",), "09:00", "17:00", (1, 2, 3, 4, 5, 6, 7)),
+        Window(None, "00:00", "00:00", (1, 15, -1)),
+        Window(None, "22:00", "06:00", (-1,)),
+    )
+    assert windows_text(parsed) == "mon 1-7 09:00-17:00\n1,15,last 00:00-00:00\nlast 22:00-06:00"
+    assert parse_windows(windows_text(parsed)) == parsed
+    for bad, says in (("7-1 09:00-17:00", "from low to high"), ("1,1 09:00-17:00", "twice")):
+        with pytest.raises(ValueError, match=says):
+            parse_windows(bad)
+
+
+async def test_editing_members_keeps_days_of_month_in_the_file_and_the_database(
+    tmp_path: Path,
+) -> None:
+    for path in (tmp_path / "ops.yaml", None):
+        editor, _ = await editor_for(path, DATED)
+        source = await editor.source()
+        layer = source.config.schedules[0].layers[0]
+        form = form_of(LayerValues.of(layer))
+        assert form["active"] == "mon-fri 1,15 08:00-20:00"
+        edit = values(members="bob, ann", active=form["active"])
+        assert changed_keys(layer, edit) == ("members",)
+        prepared = await editor.prepare("dan", "primary", "daily", source.digest, edit)
+        assert isinstance(prepared, Prepared)
+        assert prepared.config.schedules[0].layers[0].active == layer.active
+        if path is not None:
+            assert prepared.new_text is not None and "days_of_month: [1, 15]" in prepared.new_text
+
+
+async def test_changing_days_of_month_from_chat_writes_them(tmp_path: Path) -> None:
+    for path in (tmp_path / "ops.yaml", None):
+        editor, _ = await editor_for(path, DATED)
+        source = await editor.source()
+        for text, dates in (("mon-fri last 08:00-20:00", (-1,)), ("mon-fri 08:00-20:00", None)):
+            edit = values(active=text)
+            prepared = await editor.prepare("dan", "primary", "daily", source.digest, edit)
+            assert isinstance(prepared, Prepared)
+            active = prepared.config.schedules[0].layers[0].active
+            assert active is not None and active[0].days_of_month == dates
+            added = windows_text(LayerValues.of(prepared.config.schedules[0].layers[0]).active)
+            assert added == text
+
+
+async def test_adding_days_of_month_keeps_the_window_line_and_its_comment(tmp_path: Path) -> None:
+    editor, _ = await editor_for(tmp_path / "ops.yaml")
+    source = await editor.source()
+    edit = values(active="mon-fri 1,15 08:00-20:00")
+    prepared = await editor.prepare("dan", "primary", "daily", source.digest, edit)
+    assert isinstance(prepared, Prepared) and prepared.new_text is not None
+    assert (
+        '    - {days: [mon, tue, wed, thu, fri], days_of_month: [1, 15], from: "08:00", to: '
+        '"20:00"}  # office hours\n'
+    ) in prepared.new_text

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from core.schedule.final import final_schedule, who_at
-from core.schedule.model import LayerSpec, Override, ScheduleSpec
+from core.schedule.model import LayerSpec, Override, ScheduleSpec, WeeklyWindow
 from core.schedule.roster import Roster
 from core.schedule.turns import turn_index_at
 from tests.unit.schedule.helpers import (
@@ -302,4 +302,92 @@ def test_shift_composes_with_time_off_and_skip() -> None:
         ("B", "2026-10-19 09:00-05:00", "2026-10-19 17:00-05:00"),
         ("A", "2026-11-02 09:00-06:00", "2026-11-02 17:00-06:00"),  # after fall back
         ("C", "2026-11-16 09:00-06:00", "2026-11-16 17:00-06:00"),
+    ]
+
+
+# 5. days_of_month on a window: it opens only on those dates (and its days, if given)
+
+
+def dom_window(
+    days_of_month: Sequence[int], frm: str, to: str, days: Sequence[int] = range(7)
+) -> WeeklyWindow:
+    """A window that opens on ``days`` that are also ``days_of_month``."""
+    w = window(days, frm, to)
+    return WeeklyWindow(w.days, w.from_min, w.to_min, frozenset(days_of_month))
+
+
+def test_the_first_and_the_last_day_of_the_month_across_fall_back_in_chicago() -> None:
+    # Nov 1 2026 is the fall-back Sunday: the whole-day window lasts 25 hours; -1 is Oct 31
+    # and Nov 30; 31 does not open in November
+    top = spec(
+        rotation="weekly",
+        start=datetime(2026, 10, 5, 0, 0),
+        active=(dom_window([1, -1], "00:00", "00:00"), dom_window([31], "12:00", "13:00")),
+    )
+    got = table(top, chi(2026, 10, 29), chi(2026, 12, 2))
+    assert [(p, s, e) for p, s, e, src in got if src == T] == [
+        ("A", "2026-10-31 00:00-05:00", "2026-11-02 00:00-06:00"),  # 24 + 25 hours, turn 3
+        ("C", "2026-11-30 00:00-06:00", "2026-12-02 00:00-06:00"),  # Nov 30 and Dec 1, turn 8
+    ]
+    assert who_at(ScheduleSpec("S", CHICAGO, (top,)), roster(), chi(2026, 11, 1, 1, 30, 1)) == (
+        who_at(ScheduleSpec("S", CHICAGO, (top,)), roster(), chi(2026, 11, 1, 12))
+    )
+
+
+def test_days_of_month_across_both_changes_in_sydney() -> None:
+    # 5 April 2026 has 25 hours, 4 October 23; daily turns at 09:00
+    top = spec(
+        start=datetime(2026, 3, 30, 9, 0),
+        zone=SYDNEY,
+        active=(dom_window([5, 4], "00:00", "00:00"),),
+    )
+    april = table(top, syd(2026, 4, 3), syd(2026, 4, 7), SYDNEY)
+    assert [r for r in april if r[3] == T] == [
+        ("B", "2026-04-04 00:00+11:00", "2026-04-04 09:00+11:00", T),  # turn 4 (Apr 3 09:00)
+        ("C", "2026-04-04 09:00+11:00", "2026-04-05 09:00+10:00", T),
+        ("A", "2026-04-05 09:00+10:00", "2026-04-06 00:00+10:00", T),
+    ]
+    october = table(top, syd(2026, 10, 3), syd(2026, 10, 6), SYDNEY)
+    assert [r[:3] for r in october if r[3] == T] == [
+        ("B", "2026-10-04 00:00+10:00", "2026-10-04 09:00+11:00"),  # 8 real hours, turn 187
+        ("C", "2026-10-04 09:00+11:00", "2026-10-05 09:00+11:00"),
+        ("A", "2026-10-05 09:00+11:00", "2026-10-06 00:00+11:00"),
+    ]
+
+
+def test_days_and_days_of_month_must_both_match_and_windows_may_cross_midnight() -> None:
+    # the first Monday of the month, 09:00-17:00; and the last day's night, 22:00-06:00
+    top = spec(
+        rotation="monthly",
+        start=datetime(2026, 1, 1, 0, 0),
+        active=(
+            dom_window(range(1, 8), "09:00", "17:00", days=[0]),
+            dom_window([-1], "22:00", "06:00"),
+        ),
+    )
+    got = table(top, chi(2026, 2, 25), chi(2026, 4, 8))
+    assert [r for r in got if r[3] == T] == [
+        ("B", "2026-02-28 22:00-06:00", "2026-03-01 00:00-06:00", T),  # February's turn
+        ("C", "2026-03-01 00:00-06:00", "2026-03-01 06:00-06:00", T),  # March's, from 00:00
+        ("C", "2026-03-02 09:00-06:00", "2026-03-02 17:00-06:00", T),  # first Monday
+        ("C", "2026-03-31 22:00-05:00", "2026-04-01 00:00-05:00", T),
+        ("A", "2026-04-01 00:00-05:00", "2026-04-01 06:00-05:00", T),
+        ("A", "2026-04-06 09:00-05:00", "2026-04-06 17:00-05:00", T),
+    ]
+
+
+def test_a_turn_whose_windows_never_open_takes_its_place_in_the_queue() -> None:
+    # the 31st in a weekly layer: the weeks without one are turns nobody is on call in; time
+    # off in such a week passes nobody over (no active hour)
+    top = spec(
+        rotation="weekly",
+        start=datetime(2026, 3, 2, 0, 0),
+        active=(dom_window([31], "00:00", "00:00"),),
+    )
+    people = roster(off("A", chi(2026, 3, 2), chi(2026, 3, 9)))
+    got = table(top, chi(2026, 3, 1), chi(2026, 6, 1), people=people)
+    # turn 4 holds Mar 31 (4 mod 3: B); May 31 is in turn 12 (A)
+    assert [r for r in got if r[3] == T] == [
+        ("B", "2026-03-31 00:00-05:00", "2026-04-01 00:00-05:00", T),
+        ("A", "2026-05-31 00:00-05:00", "2026-06-01 00:00-05:00", T),
     ]
