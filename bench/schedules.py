@@ -7,7 +7,11 @@ Run: ``.venv/bin/python -m bench.schedules`` (or ``make bench``). Three measurem
 3. the same three rotations written as iCalendar RRULE events (one recurring event per member
    and layer, as Grafana OnCall stores them) expanded over the year with
    ``recurring-ical-events``, and the ratio of (3) to (2). The RRULE expansion does less work
-   than (2): no time off, no covers, no overrides, no stacking of layers.
+   than (2): no time off, no covers, no overrides, no stacking of layers;
+4. who is on call now for 1,000 schedules whose top layer has one of issue 15's forms
+   (``until`` and ``rotation_start``, ``skip``, ``shift``, ``days_of_month``, ``turn: active``)
+   over a weekly layer; the first call of each, which counts the active units since 2024, is
+   measured separately.
 """
 
 from __future__ import annotations
@@ -206,6 +210,45 @@ def main() -> None:
         f" median {theirs:8.1f} ms   best {theirs_best:8.1f} ms"
     )
     print(f"ratio (RRULE expansion / our final schedule, medians): {theirs / ours:6.1f}x")
+
+    shaped = shaped_schedules(1000)
+    first = timed(lambda: [who_at(s, roster, NOW) for s in shaped], 1)[0]
+    median, best = timed(lambda: [who_at(s, roster, NOW) for s in shaped], 7)
+    print(
+        f"who is on call now, 1,000 layers of issue 15's forms: median {median:8.1f} ms"
+        f"   best {best:8.1f} ms   (first call {first:.1f} ms)"
+    )
+
+
+def shaped_schedules(count: int) -> list[ScheduleSpec]:
+    """``count`` schedules: a weekly layer under a layer of one of the new forms (in turn)."""
+    out = []
+    office = (WeeklyWindow(WEEKDAYS, 9 * 60, 17 * 60),)
+    paydays = (WeeklyWindow(frozenset(range(7)), 0, 0, frozenset({1, 15, -1})),)
+    for i in range(count):
+        members = tuple(f"p{(i * 7 + k) % 400}" for k in range(3 + i % 6))
+        start = datetime(2024, 1, 1 + i % 28, 9, 0)
+        forms: list[dict[str, object]] = [
+            {"until": datetime(2026, 12, 1 + i % 28), "rotation_start": datetime(2025, 6, 1)},
+            {"skip": 1 + i % 2},
+            {"shift": timedelta(hours=3)},
+            {"active": paydays},
+            {"active": office, "turn": "active"},
+            {"active": paydays, "turn": "active"},
+        ]
+        form = forms[i % len(forms)]
+        top = LayerSpec(
+            "top",
+            members[::-1],
+            "daily",
+            1 + i % 3,
+            start,
+            CHICAGO,
+            **form,  # type: ignore[arg-type]
+        )
+        weekly = LayerSpec("weekly", members, "weekly", 1, start, CHICAGO)
+        out.append(ScheduleSpec(id=f"f{i}", zone=CHICAGO, layers=(weekly, top)))
+    return out
 
 
 if __name__ == "__main__":

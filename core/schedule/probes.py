@@ -90,7 +90,8 @@ class LayerProbe:
         )
         self._queues: dict[int, tuple[str, ...]] = {}
         self._turns: dict[int, list[Segment]] = {}
-        self._from, self._until = layer_bounds(layer)
+        self._is_shaped = layer.shaped
+        self._from, self._until = layer_bounds(layer) if self._is_shaped else (None, None)
         self._shaped: dict[int, list[Span]] = {}
 
     def segment(self, moment: datetime) -> Segment:
@@ -104,7 +105,7 @@ class LayerProbe:
         if not self._plain:
             return self._replayed(index, moment)
         lo, hi, key = self._plain_run(index)
-        if self.layer.shaped:
+        if self._is_shaped:
             return self._shaped_segment(index, moment, lo, hi, key)
         if self.layer.active is None:
             return lo, hi, key

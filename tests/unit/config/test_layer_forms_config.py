@@ -63,6 +63,9 @@ def window(**fields: Any) -> dict[str, Any]:
     return {"active": [{"from": "09:00", "to": "17:00", **fields}]}
 
 
+WEEKDAYS = window(days=["mon", "tue", "wed", "thu", "fri"])
+
+
 VALID = [
     {"until": "2026-03-01 09:00"},
     {"rotation_start": "2026-01-05 09:00"},  # equal to start: allowed
@@ -75,6 +78,9 @@ VALID = [
     {"shift": "10m", "rotation": "hourly", "every": 2},
     {"active": [{"days_of_month": [1, 15], "from": "09:00", "to": "17:00"}]},
     {"active": [{"days": ["mon"], "days_of_month": [-1, 1, 2, 3], "from": "22:00", "to": "06:00"}]},
+    {"turn": "calendar"},
+    {"turn": "active", "rotation": "daily", "every": 2, **WEEKDAYS},
+    {"turn": "active", "shift": "3h", "until": "2026-06-01 00:00", **WEEKDAYS},
 ]
 
 BAD = [
@@ -124,6 +130,9 @@ BAD = [
     (window(days_of_month=[15, 15]), f"{P}.active[0].days_of_month", "named twice"),
     (window(days_of_month=["1"]), f"{P}.active[0].days_of_month[0]", "valid integer"),
     (window(days_of_month=15), f"{P}.active[0].days_of_month", "valid tuple"),
+    ({"turn": "active"}, f"{P}.turn", "add `active` windows or remove `turn`"),
+    ({"turn": "weekdays", **WEEKDAYS}, f"{P}.turn", "'weekdays' is not allowed"),
+    ({"turn": "active", "skip": 1, **WEEKDAYS}, f"{P}.skip", "cannot be combined"),
 ]
 
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from core.schedule.final import final_schedule, who_at
 from core.schedule.model import LayerSpec, Override, ScheduleSpec, WeeklyWindow
 from core.schedule.roster import Roster
-from core.schedule.turns import turn_index_at
+from core.schedule.turns import turn_index_at, turn_start
 from tests.unit.schedule.helpers import (
     CHICAGO,
     assert_tiles,
@@ -390,4 +390,111 @@ def test_a_turn_whose_windows_never_open_takes_its_place_in_the_queue() -> None:
     assert [r for r in got if r[3] == T] == [
         ("B", "2026-03-31 00:00-05:00", "2026-04-01 00:00-05:00", T),
         ("A", "2026-05-31 00:00-05:00", "2026-06-01 00:00-05:00", T),
+    ]
+
+
+# 6. turn: active: a turn is `every` units in which the layer is active at all
+
+WEEKDAYS = (window(range(5), "00:00", "00:00"),)  # Monday to Friday, whole days
+
+
+def test_the_issues_example_weekdays_every_two_across_spring_forward_in_chicago() -> None:
+    # Mon A, Tue A, Wed B, Thu B, Fri C, the weekend (with the change) does not count, Mon C,
+    # Tue A, ...
+    top = spec(start=datetime(2026, 3, 2, 0, 0), every=2, active=WEEKDAYS, turn="active")
+    got = table(top, chi(2026, 3, 2), chi(2026, 3, 14))
+    days = [(p, s[:10], e[:10]) for p, s, e, src in got if src == T]
+    assert days == [
+        ("A", "2026-03-02", "2026-03-04"),
+        ("B", "2026-03-04", "2026-03-06"),
+        ("C", "2026-03-06", "2026-03-07"),  # Friday, then the weekend shows the base
+        ("C", "2026-03-09", "2026-03-10"),  # Monday: the rest of C's turn
+        ("A", "2026-03-10", "2026-03-12"),
+        ("B", "2026-03-12", "2026-03-14"),
+    ]
+    indices = [turn_index_at(top, chi(2026, 3, d, 12)) for d in range(2, 14)]
+    assert indices == [0, 0, 1, 1, 2, 2, 2, 2, 3, 3, 4, 4]  # Mar 2 to Mar 13
+    assert turn_start(top, 3) == chi(2026, 3, 10)
+    # the calendar reading of the same layer: Sat and Sun count, so Mon is A's again
+    calendar = spec(start=datetime(2026, 3, 2, 0, 0), every=2, active=WEEKDAYS)
+    monday = who_at(ScheduleSpec("S", CHICAGO, (calendar,)), roster(), chi(2026, 3, 9, 12))
+    assert monday is not None and monday.person == "A"
+
+
+def test_office_hours_count_hour_by_hour_in_sydney() -> None:
+    # hourly, every 4, weekdays 09:00-17:00: A 09-13, B 13-17, C the next morning; Friday
+    # 3 April afternoon to Monday 6 April (fall back on Sunday) counts nothing
+    top = spec(
+        rotation="hourly",
+        start=datetime(2026, 4, 2, 9, 0),
+        zone=SYDNEY,
+        every=4,
+        active=(window(range(5), "09:00", "17:00"),),
+        turn="active",
+    )
+    got = table(top, syd(2026, 4, 2), syd(2026, 4, 7), SYDNEY)
+    assert [(p, s, e[11:]) for p, s, e, src in got if src == T] == [
+        ("A", "2026-04-02 09:00+11:00", "13:00+11:00"),
+        ("B", "2026-04-02 13:00+11:00", "17:00+11:00"),
+        ("C", "2026-04-03 09:00+11:00", "13:00+11:00"),
+        ("A", "2026-04-03 13:00+11:00", "17:00+11:00"),
+        ("B", "2026-04-06 09:00+10:00", "13:00+10:00"),
+        ("C", "2026-04-06 13:00+10:00", "17:00+10:00"),
+    ]
+
+
+def test_an_hour_lost_to_spring_forward_counts_as_an_empty_turn_in_sydney() -> None:
+    # Sunday 4 October 2026, 02:00 -> 03:00: the wall-clock unit 02:00-03:00 meets the
+    # window, so it counts (C's empty turn), as an empty calendar turn does
+    top = spec(
+        rotation="hourly",
+        start=datetime(2026, 10, 4, 0, 0),
+        zone=SYDNEY,
+        active=(window([6], "00:00", "06:00"),),
+        turn="active",
+    )
+    got = table(top, syd(2026, 10, 4), syd(2026, 10, 4, 7), SYDNEY)
+    assert [(p, s[11:], e[11:]) for p, s, e, src in got if src == T] == [
+        ("A", "00:00+10:00", "01:00+10:00"),
+        ("B", "01:00+10:00", "03:00+11:00"),  # one real hour: 01:00 AEST to 03:00 AEDT
+        ("A", "03:00+11:00", "04:00+11:00"),
+        ("B", "04:00+11:00", "05:00+11:00"),
+        ("C", "05:00+11:00", "06:00+11:00"),
+    ]
+    assert turn_start(top, 2) == turn_start(top, 3)  # C's turn is empty
+
+
+def test_turn_active_composes_with_time_off_covers_and_shift() -> None:
+    # the issue's example; A is off Tuesday afternoon (covered by B), C is off all of its
+    # turn (Fri and Mon): A takes it and C keeps the front for the next turn
+    top = spec(start=datetime(2026, 3, 2, 0, 0), every=2, active=WEEKDAYS, turn="active")
+    people = roster(
+        off("A", chi(2026, 3, 3, 12), chi(2026, 3, 4)),
+        off("C", chi(2026, 3, 6), chi(2026, 3, 10)),
+    )
+    got = table(top, chi(2026, 3, 2), chi(2026, 3, 14), people=people)
+    assert [(p, s[:16], e[:16], src) for p, s, e, src in got if src != X] == [
+        ("A", "2026-03-02 00:00", "2026-03-03 12:00", T),
+        ("B", "2026-03-03 12:00", "2026-03-04 00:00", "cover"),
+        ("B", "2026-03-04 00:00", "2026-03-06 00:00", T),
+        ("A", "2026-03-06 00:00", "2026-03-07 00:00", T),
+        ("A", "2026-03-09 00:00", "2026-03-10 00:00", T),
+        ("C", "2026-03-10 00:00", "2026-03-12 00:00", T),
+        ("B", "2026-03-12 00:00", "2026-03-14 00:00", T),
+    ]
+    # with a 3-hour shift from each turn's first active day
+    short = spec(
+        start=datetime(2026, 3, 2, 9, 0),
+        every=2,
+        active=(window(range(5), "09:00", "17:00"),),
+        turn="active",
+        shift=timedelta(hours=3),
+    )
+    got = table(short, chi(2026, 3, 2), chi(2026, 3, 14))
+    assert [(p, s[:16], e[11:16]) for p, s, e, src in got if src == T] == [
+        ("A", "2026-03-02 09:00", "12:00"),
+        ("B", "2026-03-04 09:00", "12:00"),
+        ("C", "2026-03-06 09:00", "12:00"),
+        ("A", "2026-03-10 09:00", "12:00"),
+        ("B", "2026-03-12 09:00", "12:00"),
     ]
