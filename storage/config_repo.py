@@ -203,6 +203,15 @@ def _overlay(document: dict[str, Any], revision: dict[str, Any]) -> None:
         for entry in document[section]:
             for key, value in by_id.get(entry["id"], {}).items():
                 entry.setdefault(key, value)
+    layers = {  # layer fields added after the table (until, skip, shift, turn): issue 15
+        (schedule["id"], layer["id"]): layer
+        for schedule in revision.get("schedules") or ()
+        for layer in schedule.get("layers") or ()
+    }
+    for schedule in document["schedules"]:
+        for layer in schedule.get("layers", ()):
+            for key, value in layers.get((schedule["id"], layer["id"]), {}).items():
+                layer.setdefault(key, value)
     for key, value in revision.items():
         document.setdefault(key, value)
 
