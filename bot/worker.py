@@ -54,6 +54,7 @@ from storage.uow import SqlUnitOfWork, session_factory
 log = logging.getLogger("oncall.worker")
 HEARTBEAT = b"tick\n"
 SQLITE_PAUSE = 0.001  # seconds; twice what a waiting writer sleeps between tries (storage.engine)
+INBOX_LANES = 4  # groups turned into incidents at once on PostgreSQL (scheduling.inbox)
 
 
 def destinations(
@@ -150,6 +151,7 @@ class Background:
             lambda: exclusive(engine, "alert-inbox"),
             clock,
             pause=pause,
+            lanes=1 if pause else INBOX_LANES,
             processed=self._send_now,
         )
         worker = f"{socket.gethostname()}:{os.getpid()}"

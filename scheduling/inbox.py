@@ -31,10 +31,13 @@ class InboxProcessor:
         *,
         interval: float = 1.0,
         pause: float = 0.0,
+        lanes: int = 1,
         processed: Callable[[], None] | None = None,
     ) -> None:
         """``pause``: seconds to sleep between two deliveries, so that on SQLite, where one
-        process writes at a time, the others (the alert endpoint) get their turn.
+        process writes at a time, the others (the alert endpoint) get their turn. ``lanes``:
+        groups worked at once (one on SQLite; on PostgreSQL a storm of many groups is turned
+        into incidents several at a time, each group's deliveries still in order).
         ``processed`` is called after each drain that processed deliveries (their pages
         wait in the outbox; one drain takes up to 100 deliveries)."""
         self._new_unit = new_unit
@@ -42,6 +45,7 @@ class InboxProcessor:
         self._clock = clock
         self._interval = interval
         self._pause = pause
+        self._lanes = lanes
         self._processed = processed
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -72,7 +76,9 @@ class InboxProcessor:
             if not held:
                 return 0
             while not self._stopping:
-                done = await drain_inbox(self._new_unit, self._clock, between=self._between)
+                done = await drain_inbox(
+                    self._new_unit, self._clock, between=self._between, lanes=self._lanes
+                )
                 total += done
                 if done and self._processed is not None:
                     self._processed()

@@ -9,6 +9,7 @@ incident; a later firing of the same group opens a new one.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from dataclasses import fields as dataclass_fields
@@ -19,7 +20,7 @@ from core.config.model import Configuration, EscalationPolicy
 from core.heartbeats.watchdog import split_watchdog
 from core.incidents.aftermath import after_resolve
 from core.incidents.effects import apply_effects, describe
-from core.incidents.inbox import batch_from_json
+from core.incidents.inbox import PendingDelivery, batch_from_json
 from core.incidents.lifecycle import (
     EscalationDue,
     Event,
@@ -349,6 +350,7 @@ async def drain_inbox(
     limit: int = 100,
     max_attempts: int = 5,
     between: Callable[[], Awaitable[None]] | None = None,
+    lanes: int = 1,
 ) -> int:
     """Turn stored deliveries into incidents, oldest first; returns how many were processed.
 
@@ -357,32 +359,76 @@ async def drain_inbox(
     (kept, with its error, for a person to look at) so it cannot block the ones behind it.
     ``between`` is awaited after each transaction (the caller's chance to let others write).
     The incident's times are the delivery's receive time; ``clock`` says when it was done.
+
+    ``lanes`` above one works that many groups at once (for a database that takes several
+    writers, PostgreSQL): the deliveries of one group (one source and group key, so one
+    incident) stay in order in one lane, and a failing delivery holds up only the rest of its
+    own group. Different groups never share an incident, and opening one is safe against a
+    concurrent writer (see :func:`_ingest`). A delivery that cannot be read is a group of its
+    own (it fails, and is counted, as it would alone).
     """
     unit = new_unit()
     async with unit:
         deliveries = await unit.inbox.pending(limit)
-    processed = 0
-    for delivery in deliveries:
-        if processed and between is not None:
-            await between()
-        try:
-            batch = batch_from_json(delivery.batch)
-            await ingest(
-                new_unit(),
-                batch,
-                delivery.received_at,
-                inbox_id=delivery.id,
-                processed_at=clock.now(),
-            )
-            processed += 1
-        except Exception as exc:
-            failing = new_unit()
-            async with failing:
-                give_up = delivery.attempts + 1 >= max_attempts
-                await failing.inbox.attempt_failed(
-                    delivery.id, f"{type(exc).__name__}: {exc}", give_up
-                )
-                await failing.commit()
-            if not give_up:
+    if lanes <= 1:
+        processed = 0
+        for delivery in deliveries:
+            if processed and between is not None:
+                await between()
+            outcome = await _drain_one(new_unit, clock, delivery, max_attempts)
+            if outcome == "again":
                 break  # keep the order: what follows waits for this one's next attempt
-    return processed
+            processed += outcome == "done"
+        return processed
+    groups: dict[object, list[PendingDelivery]] = {}
+    for delivery in deliveries:
+        groups.setdefault(_group_of(delivery), []).append(delivery)
+    gate = asyncio.Semaphore(lanes)
+
+    async def lane(members: list[PendingDelivery]) -> int:
+        done = 0
+        async with gate:
+            for delivery in members:
+                if done and between is not None:
+                    await between()
+                outcome = await _drain_one(new_unit, clock, delivery, max_attempts)
+                if outcome == "again":
+                    break  # this group's next deliveries wait for its next attempt
+                done += outcome == "done"
+        return done
+
+    return sum(await asyncio.gather(*(lane(members) for members in groups.values())))
+
+
+def _group_of(delivery: PendingDelivery) -> object:
+    """The group a stored delivery belongs to: ``(source, group key)``, or the delivery's own
+    id when its batch cannot be read."""
+    try:
+        batch = batch_from_json(delivery.batch)
+    except Exception:
+        return delivery.id
+    return (batch.source, batch.key)
+
+
+async def _drain_one(
+    new_unit: Callable[[], UnitOfWork], clock: Clock, delivery: PendingDelivery, max_attempts: int
+) -> Literal["done", "given up", "again"]:
+    """Process one delivery: done, failed for the last time (kept with its error), or failed
+    and to be tried again on the next drain."""
+    try:
+        batch = batch_from_json(delivery.batch)
+        await ingest(
+            new_unit(),
+            batch,
+            delivery.received_at,
+            inbox_id=delivery.id,
+            processed_at=clock.now(),
+        )
+        return "done"
+    except Exception as exc:
+        failing = new_unit()
+        async with failing:
+            give_up = delivery.attempts + 1 >= max_attempts
+            await failing.inbox.attempt_failed(delivery.id, f"{type(exc).__name__}: {exc}", give_up)
+            await failing.commit()
+        return "given up" if give_up else "again"
