@@ -14,6 +14,7 @@ import asyncio
 import json
 import logging
 import random
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -119,13 +120,15 @@ class OutboxSender:
     _next_allowed: dict[str, datetime] = field(default_factory=dict)
     _reserved: dict[str, datetime] = field(default_factory=dict)  # message key -> its slot
     digest_window: timedelta = timedelta(seconds=10)
+    page_digest_window: timedelta = timedelta(seconds=1)  # a page waits at most about this
     _digest_slot: dict[str, datetime] = field(default_factory=dict)  # rate key -> next flush
     _digest_members: set[str] = field(default_factory=set)  # message keys waiting for one
     storm_calm: timedelta = timedelta(seconds=30)
     _storm_until: dict[str, datetime] = field(default_factory=dict)  # rate key -> digest mode
     _digest_last: dict[str, datetime] = field(default_factory=dict)  # rate key -> last flush
     _card_slots: dict[str, list[str]] = field(default_factory=dict)  # rate key -> booked cards
-    concurrency: int = 16
+    concurrency: int = 48  # lanes delivering at once (most of them wait out Slack's spacing)
+    in_flight: int = 200  # claimed messages without an outcome before the next claim waits
     clock: Clock | None = None
     _spawned: bool = False  # a batch went through a fan-out (scheduling.fanout): claim again
 
@@ -144,68 +147,62 @@ class OutboxSender:
         return max(delay, after) if after is not None else delay
 
     async def run_once_job(self, now: datetime) -> None:
-        """The tick job: claim and deliver batch after batch until a claim comes back short
-        (deferred messages count: they are put back for later, so the next claim reaches the
-        rows behind them). With a :attr:`clock`, each batch reads the time anew."""
-        while await self._run(now) >= self.batch or self._spawned:
-            self._spawned = False
-            if self.clock is not None:
-                now = self.clock.now()
+        """The tick job: claim and deliver until a claim comes back short.
+
+        Claiming does not wait for a whole batch to be delivered: as soon as fewer than
+        :attr:`batch` claimed messages are still waiting to go out, the next batch is claimed
+        and its messages join the lanes already running (a lane is one rate key: one Slack
+        channel, one person's DMs), so one channel waiting out Slack's spacing never holds up
+        the rows behind it. Outcomes are recorded before each claim and at the end. Deferred
+        messages count as claimed: they are put back for later, so the next claim reaches the
+        rows behind them. With a :attr:`clock`, each claim reads the time anew. A batch that
+        went through a fan-out (``spawns``) claims once more, for the rows it wrote.
+        """
+        flight = _Flight(self)
+        try:
+            while True:
+                claimed = await self._claim(now)
+                flight.dispatch(claimed, now)
+                if len(claimed) < self.batch:
+                    await flight.drain()
+                    await self._record(flight.take())
+                    if not self._spawned:
+                        return
+                    self._spawned = False
+                else:
+                    await flight.room(self.in_flight)
+                    await self._record(flight.take())
+                if self.clock is not None:
+                    now = self.clock.now()
+        finally:
+            await flight.cancel()
 
     async def run_once(self, now: datetime) -> int:
         """Claim, deliver and record one batch; returns how many were delivered."""
+        claimed = await self._claim(now)
+        if not claimed:
+            return 0
+        flight = _Flight(self)
+        flight.dispatch(claimed, now)
+        await flight.drain()
+        return await self._record(flight.take())
+
+    async def _claim(self, now: datetime) -> list[ClaimedMessage]:
         uow = self.new_unit()
         async with uow:
             claimed = await uow.outbox.claim(now, self.batch, self.lease)
             await uow.commit()
-        return (await self._work(claimed, now))[1] if claimed else 0
+        return claimed
 
-    async def _run(self, now: datetime) -> int:
-        """:meth:`run_once`, returning how many were claimed."""
-        uow = self.new_unit()
-        async with uow:
-            claimed = await uow.outbox.claim(now, self.batch, self.lease)
-            await uow.commit()
-        if claimed:
-            await self._work(claimed, now)
-        return len(claimed)
-
-    async def _work(self, claimed: list[ClaimedMessage], now: datetime) -> tuple[int, int]:
-        """Deliver a claimed batch and record the outcomes; (claimed, delivered).
-
-        Messages of one rate key (one Slack channel, one person's DMs) go in order, one at a
-        time; different keys go at once (at most :attr:`concurrency`), so a channel whose
-        posts wait for Slack's spacing never holds up a page to someone else.
-        """
-        results: list[tuple[ClaimedMessage, Outcome, datetime | None]] = []
-        digests: dict[str, list[ClaimedMessage]] = {}
-        lanes: dict[str, list[ClaimedMessage]] = {}
-        for message in claimed:
-            if self._digest_due(message, now):
-                digests.setdefault(message.destination, []).append(message)
-            else:
-                lanes.setdefault(self._lane(message), []).append(message)
-        gate = asyncio.Semaphore(self.concurrency)
-
-        async def lane(messages: list[ClaimedMessage]) -> None:
-            async with gate:
-                for message in messages:
-                    results.append(await self._deliver(message, now))
-
-        async def digest(name: str, members: list[ClaimedMessage]) -> None:
-            async with gate:
-                results.extend(await self._deliver_digests(name, members, now))
-
-        await asyncio.gather(
-            *(lane(m) for m in lanes.values()),
-            *(digest(name, members) for name, members in digests.items()),
-        )
-        if self.clock is not None:
-            now = self.clock.now()
+    async def _record(self, results: list[_Result]) -> int:
+        """Record outcomes in one transaction; returns how many were delivered."""
+        if not results:
+            return 0
+        now = self.clock.now() if self.clock is not None else results[-1][3]
         delivered = 0
         uow = self.new_unit()
         async with uow:
-            for message, outcome, wait_until in results:
+            for message, outcome, wait_until, _ in results:
                 if isinstance(outcome, Delivered):
                     await uow.outbox.sent(message.id, now)
                     delivered += 1
@@ -225,7 +222,7 @@ class OutboxSender:
                     at = now + self.backoff(message.attempts, outcome.after)
                     await uow.outbox.retry(message.id, at, outcome.error)
             await uow.commit()
-        return len(claimed), delivered
+        return delivered
 
     async def close(self) -> None:
         """Let go of what destinations hold open (HTTP sessions), on the way out."""
@@ -250,13 +247,12 @@ class OutboxSender:
         (a digest mostly fills the one posted before, which is no post at all; when it does
         post, the destination's own pacing keeps Slack's spacing), else the next free slot."""
         slot = self._digest_slot.get(key)
-        if slot is None or slot < now:
+        if slot is None or slot <= now:  # a slot that has come is being flushed: the next one
             last = self._digest_last.get(key)
+            slot = max(now, self._next_allowed.get(key, now))
             if last is not None and self._storm_until.get(key, now) > now:
-                slot = max(now, last + spacing)
-            else:
-                slot = max(now, self._next_allowed.get(key, now))
-                self._next_allowed[key] = slot + spacing
+                slot = max(slot, last + spacing)
+            self._next_allowed[key] = slot + spacing
             self._digest_slot[key] = self._digest_last[key] = slot
         return slot
 
@@ -319,7 +315,8 @@ class OutboxSender:
                 isinstance(destination, Digesting) and destination.digest_key(message) is not None
             )
             storming = self._storm_until.get(key, now) > now
-            if digestible and (storming or slot - now >= self.digest_window):
+            window = self.page_digest_window if message.kind == "page" else self.digest_window
+            if digestible and (storming or slot - now >= window):
                 # More wait than the rate clears in the window: one shared slot for the rest,
                 # and digests for this key until it has been calm for a while.
                 if not storming:
@@ -344,3 +341,96 @@ class OutboxSender:
         except Exception as exc:  # a destination's bug or a network fault: retry, never lose
             outcome = Retry(f"{type(exc).__name__}: {exc}")
         return message, outcome, None
+
+
+_Result = tuple[ClaimedMessage, Outcome, datetime | None, datetime]  # (…, wait until, claimed at)
+_Item = tuple[ClaimedMessage | None, list[ClaimedMessage], datetime]  # (single, digest, now)
+
+
+class _Flight:
+    """Claimed messages on their way out: lanes of one rate key each, run at once (at most
+    :attr:`OutboxSender.concurrency`), each in order; a lane's task ends when its queue is
+    empty, and messages claimed later for a key whose lane still runs join its queue.
+
+    Digest members due together travel as one item in their rate key's lane, after the
+    cards of that key claimed before them, so a digest and a card of one channel never go at
+    once while digests of different channels (or people) do.
+    """
+
+    def __init__(self, sender: OutboxSender) -> None:
+        self._sender = sender
+        self._gate = asyncio.Semaphore(sender.concurrency)
+        self._queues: dict[str, deque[_Item]] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._results: list[_Result] = []
+        self._waiting = 0  # claimed messages not yet delivered (or deferred, or failed)
+        self._changed = asyncio.Event()
+
+    def dispatch(self, claimed: list[ClaimedMessage], now: datetime) -> None:
+        sender = self._sender
+        digests: dict[str, list[ClaimedMessage]] = {}
+        for message in claimed:
+            if sender._digest_due(message, now):
+                digests.setdefault(sender._lane(message), []).append(message)
+            else:
+                self._push(sender._lane(message), (message, [], now), 1)
+        for lane, members in digests.items():
+            self._push(lane, (None, members, now), len(members))
+
+    def _push(self, lane: str, item: _Item, count: int) -> None:
+        self._waiting += count
+        queue = self._queues.get(lane)
+        if queue is None:
+            queue = self._queues[lane] = deque()
+        queue.append(item)
+        if lane not in self._tasks:
+            self._tasks[lane] = asyncio.create_task(self._lane(lane, queue))
+
+    async def _lane(self, lane: str, queue: deque[_Item]) -> None:
+        sender = self._sender
+        try:
+            async with self._gate:
+                while queue:
+                    single, members, now = queue.popleft()
+                    batch = [single] if single is not None else members
+                    try:
+                        if single is not None:
+                            done = [await sender._deliver(single, now)]
+                        else:
+                            done = await sender._deliver_digests(
+                                members[0].destination, members, now
+                            )
+                    except Exception as exc:  # the sender's own bug: retry, never lose
+                        log.exception("delivering %s failed", [m.key for m in batch])
+                        error = Retry(f"{type(exc).__name__}: {exc}")
+                        done = [(m, error, None) for m in batch]
+                    self._results.extend((m, outcome, wait, now) for m, outcome, wait in done)
+                    self._waiting -= len(batch)
+                    self._changed.set()
+        finally:  # no await between the empty queue and leaving: a later push starts anew
+            del self._tasks[lane]
+            del self._queues[lane]
+            self._changed.set()
+
+    async def room(self, batch: int) -> None:
+        """Until fewer than ``batch`` claimed messages wait to go out."""
+        while self._waiting >= batch and self._tasks:
+            self._changed.clear()
+            await self._changed.wait()
+
+    async def drain(self) -> None:
+        """Until every claimed message has an outcome."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks.values()))
+
+    def take(self) -> list[_Result]:
+        results, self._results = self._results, []
+        return results
+
+    async def cancel(self) -> None:
+        """On the way out (cancelled or failed): stop the lanes; their messages' leases run
+        out and they are delivered again (at least once)."""
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
