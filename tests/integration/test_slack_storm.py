@@ -79,6 +79,16 @@ async def test_a_storm_of_200_alerts_in_20_groups(engine: AsyncEngine) -> None:
             if c.ok and c.params.get("channel") == "C0OPS"
         ]
         assert len(posts) < len(ids)  # a digest, not a card each
+        # A person's pages are digested too, each in a new message (Slack notifies of a new
+        # message, never of an edit): every page is in the post that made its message.
+        assert "digest" in {r.kind for r in dm_rows}
+        posted = {
+            (str(c.answer["channel"]), str(c.answer["ts"])): c.params
+            for c in bot.slack.calls("chat.postMessage")
+            if c.ok and c.answer is not None
+        }
+        for row in dm_rows:
+            assert row.incident_id in shown_ids(posted[(row.channel, row.message_id)])
 
         for incident_id in ids[::3]:
             await bot.click(Action.ACKNOWLEDGE.value, str(incident_id), "U0DAN")
@@ -91,3 +101,33 @@ async def test_a_storm_of_200_alerts_in_20_groups(engine: AsyncEngine) -> None:
             assert status in text, (row.incident_id, status)
         per_message = Counter((r.channel, r.message_id) for r in await copies(bot))
         assert max(per_message.values()) > 1
+
+
+async def test_pages_of_a_storm_that_goes_on_come_in_new_messages_never_in_an_edit(
+    engine: AsyncEngine,
+) -> None:
+    """A second wave of pages while the person's digest has room: Slack would not notify of an
+    edit, so the new pages come in a new message and the digest posted before is left as is."""
+    async with slack_bot(
+        engine,
+        clock=SystemClock(),
+        post_spacing=SPACING,
+        digest_window=WINDOW,
+        post_spacing_fake=SPACING.total_seconds(),
+    ) as bot:
+        first = [await bot.ingest(group(n)) for n in range(8)]
+        await drain(bot)
+        second = [await bot.ingest(group(n)) for n in range(8, 16)]
+        await drain(bot)
+        assert bot.slack.rate_limited == 0
+        dm_rows = [r for r in await copies(bot) if r.channel != "C0OPS"]
+        assert sorted(r.incident_id for r in dm_rows) == sorted(first + second)
+        posted = {
+            (str(c.answer["channel"]), str(c.answer["ts"])): c.params
+            for c in bot.slack.calls("chat.postMessage")
+            if c.ok and c.answer is not None
+        }
+        for row in dm_rows:  # every page in the post that made its message
+            assert row.incident_id in shown_ids(posted[(row.channel, row.message_id)])
+        dm = {r.channel for r in dm_rows}
+        assert not [c for c in bot.slack.calls("chat.update") if c.params.get("channel") in dm]

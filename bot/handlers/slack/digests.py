@@ -1,11 +1,14 @@
 """Storm digests in Slack: many new incidents of one channel (or one person's DM) in one
-message, updated in place as more arrive or as they change.
+message, updated in place as more arrive (in a channel) or as they change.
 
 The outbox sender decides when (more wait than one post a second clears in 10 s, see
 :class:`scheduling.outbox.Digesting`) and hands the waiting messages over together. Each call
-may post one new digest message (the sender reserved one slot for it); before that it fills
-the digest posted last in that channel while it has room, which costs a ``chat.update``, not
-a post. Every incident shown is recorded as a card copy of kind ``digest`` with the digest's
+may post one new digest message (the sender reserved one slot for it); before that, in a team
+channel, it fills the digest posted last there while it has room, which costs a
+``chat.update``, not a post. A person's pages always come in a new message: Slack notifies of
+a new message, never of an edit, so a page added to an old digest would reach nobody (and
+``chat.update`` is Tier 3, about 50 a minute for the whole workspace, too few for a storm's
+pages). Every incident shown is recorded as a card copy of kind ``digest`` with the digest's
 ``ts``, so later changes of the incident re-render the digest it is in, and a redelivered
 message finds its line and adds nothing.
 """
@@ -87,7 +90,7 @@ class SlackDigests:
                 waiting.append(m)
             else:
                 outcomes[m.id] = Delivered()  # the same incident twice in one flush
-        if waiting and channel in self._open:
+        if waiting and person is None and channel in self._open:  # a DM's pages: see below
             ts, ids = self._open[channel]
             room = DIGEST_ROOM - len(ids)
             if room > 0:
