@@ -14,6 +14,7 @@ import asyncio
 import json
 import logging
 import random
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -129,6 +130,7 @@ class OutboxSender:
     _card_slots: dict[str, list[str]] = field(default_factory=dict)  # rate key -> booked cards
     concurrency: int = 48  # lanes delivering at once (most of them wait out Slack's spacing)
     in_flight: int = 200  # claimed messages without an outcome before the next claim waits
+    monotonic: Callable[[], float] = time.monotonic  # how long a claimed message waited
     clock: Clock | None = None
     _spawned: bool = False  # a batch went through a fan-out (scheduling.fanout): claim again
 
@@ -344,7 +346,8 @@ class OutboxSender:
 
 
 _Result = tuple[ClaimedMessage, Outcome, datetime | None, datetime]  # (…, wait until, claimed at)
-_Item = tuple[ClaimedMessage | None, list[ClaimedMessage], datetime]  # (single, digest, now)
+# (single, digest members, claimed at, claimed at on the monotonic clock)
+_Item = tuple[ClaimedMessage | None, list[ClaimedMessage], datetime, float]
 
 
 class _Flight:
@@ -373,9 +376,9 @@ class _Flight:
             if sender._digest_due(message, now):
                 digests.setdefault(sender._lane(message), []).append(message)
             else:
-                self._push(sender._lane(message), (message, [], now), 1)
+                self._push(sender._lane(message), (message, [], now, sender.monotonic()), 1)
         for lane, members in digests.items():
-            self._push(lane, (None, members, now), len(members))
+            self._push(lane, (None, members, now, sender.monotonic()), len(members))
 
     def _push(self, lane: str, item: _Item, count: int) -> None:
         self._waiting += count
@@ -387,14 +390,21 @@ class _Flight:
             self._tasks[lane] = asyncio.create_task(self._lane(lane, queue))
 
     async def _lane(self, lane: str, queue: deque[_Item]) -> None:
+        """Deliver the lane's items in order. An item that waited in the lane longer than half
+        its lease is put back unsent (ready at once, no attempt counted): another instance may
+        claim it once the lease runs out, and must not find it delivered here meanwhile."""
         sender = self._sender
+        stale = sender.lease.total_seconds() / 2
         try:
             async with self._gate:
                 while queue:
-                    single, members, now = queue.popleft()
+                    single, members, now, claimed = queue.popleft()
                     batch = [single] if single is not None else members
+                    done: list[tuple[ClaimedMessage, Outcome, datetime | None]]
                     try:
-                        if single is not None:
+                        if sender.monotonic() - claimed > stale:  # its lease may run out
+                            done = [(m, Deferred(), None) for m in batch]
+                        elif single is not None:
                             done = [await sender._deliver(single, now)]
                         else:
                             done = await sender._deliver_digests(

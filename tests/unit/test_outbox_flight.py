@@ -131,3 +131,23 @@ async def test_a_page_waits_about_a_second_and_one_persons_digests_are_a_second_
     assert all(b - a >= SECOND for a, b in pairwise(times))
     assert [way for way, *_ in people.shown][:2] == ["card", "card"]
     assert {way for way, *_ in people.shown[2:]} == {"digest"}
+
+
+async def test_a_message_that_waited_in_its_lane_past_half_its_lease_goes_back_unsent() -> None:
+    """Another instance may claim a message whose lease ran out; the one that waited behind a
+    slow delivery of its lane for that long is put back, ready at once, no attempt counted."""
+    store = Store()
+    await write(store, (0, "slow", T0), (1, "slow", T0))
+    people = People(held=frozenset({"slow"}))
+    clock = [0.0]
+    send = sender(store, people)
+    send.monotonic = lambda: clock[0]
+    job = asyncio.create_task(send.run_once_job(T0))
+    await until(lambda: False, job, turns=50)  # the first is being delivered, and waits
+    clock[0] = send.lease.total_seconds() / 2 + 1
+    people.release.set()
+    await job
+    assert [ns for *_, ns in people.shown] == [[0]]
+    first, second = store.outbox.values()
+    assert first.status == "sent"
+    assert (second.status, second.attempts, second.next_attempt_at) == ("pending", 0, T0)
