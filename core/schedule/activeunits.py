@@ -19,6 +19,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from datetime import datetime, time, timedelta
 from functools import lru_cache
+from threading import Lock
 
 from core.schedule.model import LayerSpec, WeeklyWindow
 from core.schedule.wallclock import add_units
@@ -80,6 +81,7 @@ class ActiveUnits:
             if not self._ranks:  # cannot happen with a non-empty window; stay arithmetic
                 self._all = True
         self._walked = 0  # the walk has looked at units 0.._walked - 1
+        self._lock = Lock()
 
     def _meets(self, unit: int) -> bool:
         layer = self._layer
@@ -88,10 +90,13 @@ class ActiveUnits:
         return wall_meets(self._windows, lo, hi)
 
     def _walk_to(self, unit: int) -> None:
-        while self._walked <= unit:
-            if self._meets(self._walked):
-                self._ranks.append(self._walked)
-            self._walked += 1
+        if self._walked > unit:
+            return
+        with self._lock:  # the walk is shared: one thread extends it at a time
+            while self._walked <= unit:
+                if self._meets(self._walked):
+                    self._ranks.append(self._walked)
+                self._walked += 1
 
     def count_through(self, unit: int) -> int:
         """How many of units ``0..unit`` count (0 for a negative ``unit``)."""
