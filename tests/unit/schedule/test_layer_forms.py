@@ -118,6 +118,23 @@ def test_nothing_from_until_on_whatever_the_window() -> None:
     assert got is not None and (got.person, got.end) == ("A", chi(2026, 3, 6, 9))
 
 
+def test_until_composes_with_time_off_covers_and_overrides() -> None:
+    # B is off the morning of its last turn (covered by C, next in the queue); the cover ends
+    # at until like the turn; an override after until wins over the base layer
+    top = spec(until=datetime(2026, 3, 7, 12, 0))
+    people = roster(off("B", chi(2026, 3, 6, 9), chi(2026, 3, 6, 15)))
+    over = [Override("o", chi(2026, 3, 7, 13), chi(2026, 3, 7, 14), 1)]
+    assert table(top, chi(2026, 3, 5, 9), chi(2026, 3, 7, 15), people=people, overrides=over) == [
+        ("A", "2026-03-05 09:00-06:00", "2026-03-06 09:00-06:00", T),
+        ("C", "2026-03-06 09:00-06:00", "2026-03-06 15:00-06:00", "cover"),
+        ("B", "2026-03-06 15:00-06:00", "2026-03-07 09:00-06:00", T),
+        ("C", "2026-03-07 09:00-06:00", "2026-03-07 12:00-06:00", T),
+        ("x", "2026-03-07 12:00-06:00", "2026-03-07 13:00-06:00", X),
+        ("o", "2026-03-07 13:00-06:00", "2026-03-07 14:00-06:00", "override"),
+        ("x", "2026-03-07 14:00-06:00", "2026-03-07 15:00-06:00", X),
+    ]
+
+
 # 2. rotation_start: active only from it; turn order as if it had run since start
 
 
