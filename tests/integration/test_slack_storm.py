@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import SystemClock
 from bot.commands.actions import Action
-from core.incidents.ports import AlertBatch, NewAlert
+from core.incidents.ports import AlertBatch, ClaimedMessage, NewAlert
+from scheduling.outbox import Delivered, Retry
 from storage.chat_tables import CardCopyRow
 from tests.integration.slack_harness import Bot, slack_bot
 from tests.unit.oncall.common import at
@@ -131,3 +132,74 @@ async def test_pages_of_a_storm_that_goes_on_come_in_new_messages_never_in_an_ed
             assert row.incident_id in shown_ids(posted[(row.channel, row.message_id)])
         dm = {r.channel for r in dm_rows}
         assert not [c for c in bot.slack.calls("chat.update") if c.params.get("channel") in dm]
+
+
+async def test_a_digest_slack_posted_whose_answer_was_lost_is_not_posted_again(
+    engine: AsyncEngine,
+) -> None:
+    """A DM digest carried out by Slack whose answer never came (a process killed after the
+    post looks the same): its metadata names the pages it shows, so their retry finds it in
+    the DM's history and records it; no second digest."""
+    async with slack_bot(engine, hang_seconds=0.2) as bot:
+        for n in range(3):
+            await bot.ingest(group(n))
+        pages = [m for m in await bot.outbox() if m.kind == "page"]
+        chat = bot.sender.destinations["chat"]
+
+        def claimed(attempts: int) -> list[ClaimedMessage]:
+            return [
+                ClaimedMessage(
+                    m.id, m.key, m.destination, m.kind, m.payload, attempts, m.incident_id
+                )
+                for m in pages
+            ]
+
+        bot.slack.fail_next("chat.postMessage", "lost")
+        first = await chat.deliver_digest(claimed(1))
+        assert all(isinstance(o, Retry) for o in first.values())  # no answer: try again
+        (lost,) = bot.slack.calls("chat.postMessage")
+        keys = lost.params["metadata"]["event_payload"]["outbox_keys"].split()
+        assert sorted(keys) == sorted(m.key for m in pages)
+        outcomes = await chat.deliver_digest(claimed(2))
+        assert all(isinstance(o, Delivered) for o in outcomes.values()) and len(outcomes) == 3
+        assert len(bot.slack.calls("chat.postMessage")) == 1  # looked up, not posted again
+        dm = lost.params["channel"]
+        ts = next(t for (c, t) in bot.slack.messages if c == dm)
+        rows = [r for r in await copies(bot) if r.channel == dm]
+        assert sorted(r.incident_id for r in rows) == sorted(m.incident_id for m in pages)
+        assert {(r.kind, r.message_id) for r in rows} == {("digest", ts)}
+
+
+async def test_a_page_again_for_an_incident_shown_in_a_digest_comes_as_its_own_card(
+    engine: AsyncEngine,
+) -> None:
+    """A second page (the policy came round again, say) of an incident the person saw as a
+    line of a digest: a card of its own, not a reply under a digest of many incidents; the card
+    is what later changes of the incident update."""
+    async with slack_bot(engine) as bot:
+        for n in range(3):
+            await bot.ingest(group(n))
+        pages = [m for m in await bot.outbox() if m.kind == "page"]
+        chat = bot.sender.destinations["chat"]
+        claimed = [
+            ClaimedMessage(m.id, m.key, m.destination, m.kind, m.payload, 1, m.incident_id)
+            for m in pages
+        ]
+        await chat.deliver_digest(claimed)
+        page = claimed[1]
+        again = ClaimedMessage(
+            page.id,
+            f"{page.key}/again",
+            page.destination,
+            page.kind,
+            page.payload,
+            1,
+            page.incident_id,
+        )
+        before = len(bot.slack.calls("chat.postMessage"))
+        assert isinstance(await chat.deliver(again), Delivered)
+        (card,) = bot.slack.calls("chat.postMessage")[before:]
+        assert "thread_ts" not in card.params and "storm digest" not in str(card.params["text"])
+        assert f"#{page.incident_id}" in str(card.params["text"]) + str(card.params["blocks"])
+        (copy,) = [r for r in await copies(bot) if r.incident_id == page.incident_id]
+        assert (copy.kind, copy.message_id) == ("dm", card.answer["ts"])  # it tracks the card

@@ -264,6 +264,14 @@ class SlackDestination:
         if channel is None:
             return Failed(f"person {person_id} has no Slack id and no Slack user has their email")
         existing = next((c for c in await self._copies(card["id"]) if c.channel == channel), None)
+        if existing is not None and existing.kind == "digest":
+            # Shown as a line of a storm digest: a page again comes as a card of its own, never
+            # as a reply under a digest of many incidents. The card takes over the copy (the
+            # digest keeps its line as it is, and drops it when it is next re-rendered).
+            async with self._new_unit() as uow:
+                await uow.cards.drop(existing.id)
+                await uow.commit()
+            existing = None
         if existing is not None:  # paged again, or this very page delivered twice
             if is_retry(message) and await find_posted(
                 self._client, message, channel, thread_ts=existing.message_id

@@ -10,7 +10,10 @@ a new message, never of an edit, so a page added to an old digest would reach no
 ``chat.update`` is Tier 3, about 50 a minute for the whole workspace, too few for a storm's
 pages). Every incident shown is recorded as a card copy of kind ``digest`` with the digest's
 ``ts``, so later changes of the incident re-render the digest it is in, and a redelivered
-message finds its line and adds nothing.
+message finds its line and adds nothing. A digest's metadata names the outbox keys of what it
+shows, so a message delivered again after its digest was posted but before the post was
+recorded (a crash) finds that digest in the conversation's history and is recorded there,
+not shown twice.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.handlers.slack.digest import CAPACITY, storm_blocks
 from bot.handlers.slack.pacing import Pacer
+from bot.handlers.slack.redelivery import digest_metadata, find_digested, is_retry
 from core.chat.ports import CardCopy
 from core.incidents.cards import digest_entries
 from core.incidents.ports import ClaimedMessage
@@ -52,7 +56,8 @@ class SlackDigests:
         self._clock = clock
         self._base_url = base_url
         self._dm_channel = dm_channel
-        self._open: dict[str, tuple[str, list[int]]] = {}  # channel -> (ts, incident ids)
+        # channel -> (ts, incident ids, outbox keys) of the digest posted last there
+        self._open: dict[str, tuple[str, list[int], list[str]]] = {}
         self._entries: dict[int, dict[str, Any]] = {}  # incident id -> its digest line
 
     def _now(self) -> datetime:
@@ -90,22 +95,34 @@ class SlackDigests:
                 waiting.append(m)
             else:
                 outcomes[m.id] = Delivered()  # the same incident twice in one flush
+        retried = [m.key for m in waiting if is_retry(m)]
+        if retried:  # shown already by a digest whose outcome was lost (a crash, say)?
+            found = await find_digested(self._client, retried, channel)
+            for ts in set(found.values()):
+                shown_there = [m for m in waiting if found.get(m.key) == ts]
+                await self._record(
+                    channel, ts, [int(m.incident_id or 0) for m in shown_there], person
+                )
+                outcomes.update({m.id: Delivered() for m in shown_there})
+            waiting = [m for m in waiting if m.key not in found]
         if waiting and person is None and channel in self._open:  # a DM's pages: see below
-            ts, ids = self._open[channel]
+            ts, ids, keys = self._open[channel]
             room = DIGEST_ROOM - len(ids)
             if room > 0:
                 taken, waiting = waiting[:room], waiting[room:]
                 added = [int(m.incident_id or 0) for m in taken]
-                await self._show(channel, ts, [*ids, *added], update=True)
+                shown_keys = [*keys, *(m.key for m in taken)]
+                await self._show(channel, ts, [*ids, *added], update=True, keys=shown_keys)
                 await self._record(channel, ts, added, person)
-                self._open[channel] = (ts, [*ids, *added])
+                self._open[channel] = (ts, [*ids, *added], shown_keys)
                 outcomes.update({m.id: Delivered() for m in taken})
         if waiting:
             taken, waiting = waiting[:DIGEST_ROOM], waiting[DIGEST_ROOM:]
             added = [int(m.incident_id or 0) for m in taken]
-            ts = await self._show(channel, None, added, update=False)
+            shown_keys = [m.key for m in taken]
+            ts = await self._show(channel, None, added, update=False, keys=shown_keys)
             await self._record(channel, ts, added, person)
-            self._open[channel] = (ts, added)
+            self._open[channel] = (ts, added, shown_keys)
             outcomes.update({m.id: Delivered() for m in taken})
         outcomes.update({m.id: Deferred() for m in waiting})  # the next digest slot
         return outcomes
@@ -127,14 +144,32 @@ class SlackDigests:
         text = f"{count} new incident{'s' if count != 1 else ''} (a storm digest)"
         return text, storm_blocks(entries, more_url=f"{self._base_url}/incidents")
 
-    async def _show(self, channel: str, ts: str | None, ids: list[int], *, update: bool) -> str:
+    async def _show(
+        self,
+        channel: str,
+        ts: str | None,
+        ids: list[int],
+        *,
+        update: bool,
+        keys: list[str] | None = None,
+    ) -> str:
+        """Post or update the digest of ``ids``; with ``keys``, its metadata names them (an
+        update without keys keeps the metadata the message has)."""
         text, blocks = await self._blocks(ids)
+        extra = {} if keys is None else {"metadata": digest_metadata(keys)}
         if update and ts is not None:
-            await self._client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+            await self._client.chat_update(
+                channel=channel, ts=ts, text=text, blocks=blocks, **extra
+            )
             return ts
         async with self._pacer.post(channel):
             answer = await self._client.chat_postMessage(
-                channel=channel, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False
+                channel=channel,
+                text=text,
+                blocks=blocks,
+                unfurl_links=False,
+                unfurl_media=False,
+                **extra,
             )
         return str(answer["ts"])
 
