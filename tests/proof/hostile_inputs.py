@@ -283,5 +283,11 @@ class Counts:
                 counts[name] = (await conn.execute(text(f'SELECT count(*) FROM "{name}"'))).one()[0]
             return counts
 
+    async def outbox_pending(self) -> int:
+        """Outbox rows not yet sent (nor given up)."""
+        async with self.engine.connect() as conn:
+            query = text("SELECT count(*) FROM outbox WHERE status = 'pending'")
+            return int((await conn.execute(query)).one()[0])
+
     async def close(self) -> None:
         await self.engine.dispose()

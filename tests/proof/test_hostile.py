@@ -372,7 +372,9 @@ async def _injection(base: str, slack: FakeSlack, db: Tables) -> None:
 
 
 async def _quiet(counts: h.Counts, what: str) -> dict[str, int]:
-    """Counts once two reads a second apart agree (the worker works off what came before)."""
+    """Counts once nothing waits in the outbox and two reads a second apart agree (the worker
+    works off what came before: a card waiting for its channel's next slot would add its copy
+    later)."""
     last: dict[str, int] = {}
     box: dict[str, dict[str, int]] = {}
 
@@ -381,7 +383,7 @@ async def _quiet(counts: h.Counts, what: str) -> dict[str, int]:
         await asyncio.sleep(1.0)
         now = await counts.now()
         box["now"], same, last = now, now == last, now
-        return same
+        return same and await counts.outbox_pending() == 0
 
     await until(steady, f"the tables to settle before {what}", within=90)
     return box["now"]
