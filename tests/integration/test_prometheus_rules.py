@@ -11,12 +11,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
-import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from storage.metrics_queries import Figures
-from tests.support import ROOT, running_app
+from tests.support import ROOT, running_app, unavailable
 from web.metrics_families import NAMES, Ahead, ScrapeCollector, Snapshot
 
 RULES = ROOT / "examples" / "prometheus-rules.yml"
@@ -96,7 +95,9 @@ def test_tick_lag_has_a_sample_once_known() -> None:
 def test_promtool_checks_the_rules() -> None:
     promtool = shutil.which("promtool")
     if promtool is None:
-        pytest.skip("promtool is not installed (Debian's 'prometheus' package provides it)")
+        unavailable(
+            "promtool", "promtool is not installed (Debian's 'prometheus' package provides it)"
+        )
     done = subprocess.run(
         [promtool, "check", "rules", str(RULES)], capture_output=True, text=True, timeout=60
     )
