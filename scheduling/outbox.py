@@ -133,6 +133,7 @@ class OutboxSender:
     monotonic: Callable[[], float] = time.monotonic  # how long a claimed message waited
     clock: Clock | None = None
     _spawned: bool = False  # a batch went through a fan-out (scheduling.fanout): claim again
+    _closing: bool = False  # stop_claiming() was called
 
     def attempts_for(self, message: ClaimedMessage) -> int:
         """How many attempts ``message`` gets: its destination's ``max_attempts`` when it has
@@ -163,7 +164,7 @@ class OutboxSender:
         flight = _Flight(self)
         try:
             while True:
-                claimed = await self._claim(now)
+                claimed = [] if self._closing else await self._claim(now)
                 flight.dispatch(claimed, now)
                 if len(claimed) < self.batch:
                     await flight.drain()
@@ -178,6 +179,12 @@ class OutboxSender:
                     now = self.clock.now()
         finally:
             await flight.cancel()
+
+    def stop_claiming(self) -> None:
+        """On the way out: a tick under way claims nothing more; what it claimed is delivered
+        and recorded, then it ends (under a storm it would otherwise claim on for minutes, and
+        a stop waits for the tick). The rest waits in the database for the next worker."""
+        self._closing = True
 
     async def run_once(self, now: datetime) -> int:
         """Claim, deliver and record one batch; returns how many were delivered."""

@@ -151,3 +151,21 @@ async def test_a_message_that_waited_in_its_lane_past_half_its_lease_goes_back_u
     first, second = store.outbox.values()
     assert first.status == "sent"
     assert (second.status, second.attempts, second.next_attempt_at) == ("pending", 0, T0)
+
+
+async def test_a_stopping_sender_delivers_what_it_claimed_and_claims_nothing_more() -> None:
+    store = Store()
+    await write(store, *((n, f"p{n}", T0) for n in range(10)))
+    people = People(held=frozenset({"p0"}))
+    send = sender(store, people, batch=2)
+    send.in_flight = 1  # no claim while p0 waits
+    job = asyncio.create_task(send.run_once_job(T0))
+    await until(lambda: False, job, turns=50)  # p0's delivery waits; the claims wait for room
+    send.stop_claiming()
+    people.release.set()
+    await job
+    sent = sorted(r.payload["n"] for r in store.outbox.values() if r.status == "sent")
+    assert sent == [0, 1]  # the first claim went out; then no claim
+    waiting = [r for r in store.outbox.values() if r.status != "sent"]
+    assert all(r.status == "pending" and r.attempts == 0 for r in waiting)
+    assert sorted(n for *_, ns in people.shown for n in ns) == sent
