@@ -7,7 +7,9 @@ A layer is active where all of these hold (each one that is written):
 - with ``skip``: the instant is in the first ``every`` units of its turn (the ``skip`` units
   after them have nobody from this layer);
 - with ``shift``: the instant is before the turn's wall-clock start plus ``shift`` (the end is a
-  wall-clock reading too, so across DST the shift lasts an hour more or less of real time).
+  wall-clock reading too, so across DST the shift lasts an hour more or less of real time); for
+  ``turn: active`` the shift counts from the turn's first active unit, turn 0 included (whose
+  ``start`` may lie in a unit that does not count, a Saturday of a weekdays layer).
 
 Where the layer is not active the layers below show through (it is not a gap). Turn numbers
 never change: turns before ``rotation_start`` or after ``until`` take their place in the queue
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from core.schedule.activeunits import active_units
 from core.schedule.model import LayerSpec
 from core.schedule.turns import clock_of, turn_wall
 from core.schedule.wallclock import add_units, to_instant
@@ -33,6 +36,19 @@ def layer_bounds(layer: LayerSpec) -> tuple[datetime | None, datetime | None]:
     return lo, hi
 
 
+def shift_wall(layer: LayerSpec, index: int) -> datetime:
+    """The naive wall-clock reading from which turn ``index``'s ``shift`` counts.
+
+    Calendar turns: the turn's start. ``turn: active``: the turn's first counting unit, for
+    turn 0 too (``start`` itself when its unit counts, else the first later unit that does:
+    a weekdays layer starting on a Saturday has its first shift on Monday).
+    """
+    if layer.turn == "active" and index >= 0:
+        unit = active_units(layer).nth(index * layer.every)
+        return add_units(layer.start, layer.rotation, unit)
+    return turn_wall(layer, index)
+
+
 def on_end(layer: LayerSpec, index: int) -> datetime:
     """The UTC instant at which turn ``index`` stops being on (by ``skip`` and ``shift``).
 
@@ -44,7 +60,7 @@ def on_end(layer: LayerSpec, index: int) -> datetime:
     if layer.skip:
         walls.append(add_units(layer.start, layer.rotation, index * layer.stride + layer.every))
     if layer.shift is not None:
-        walls.append(turn_wall(layer, index) + layer.shift)
+        walls.append(shift_wall(layer, index) + layer.shift)
     for wall in walls:
         end = min(end, to_instant(wall, layer.zone))
     return end

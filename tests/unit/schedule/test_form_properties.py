@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from core.schedule.final import final_schedule, who_at
@@ -224,6 +224,28 @@ def brute_turn(layer: LayerSpec, moment: datetime) -> tuple[int, datetime] | Non
     return index, add_units(layer.start, layer.rotation, index * layer.stride)
 
 
+def brute_shift_wall(layer: LayerSpec, index: int, wall: datetime) -> datetime:
+    """The wall-clock reading from which turn ``index``'s ``shift`` counts, by walking.
+
+    Calendar turns: the turn's start ``wall``. ``turn: active``: the turn's first counting unit,
+    turn 0 included (``start`` may lie in a unit that does not count); units walked one by one
+    from ``start``.
+    """
+    if layer.turn != "active":
+        return wall
+    wanted = index * layer.every
+    seen = -1
+    unit = 0
+    while True:
+        lo = add_units(layer.start, layer.rotation, unit)
+        hi = add_units(layer.start, layer.rotation, unit + 1)
+        if expand_windows(layer.active or (), UTC, lo.replace(tzinfo=UTC), hi.replace(tzinfo=UTC)):
+            seen += 1
+            if seen == wanted:
+                return lo
+        unit += 1
+
+
 def brute_key(layer: LayerSpec, moment: datetime) -> str | None:
     """Who of ``layer`` is on call at ``moment`` by the rules, for plain round robin."""
     found = brute_turn(layer, moment)
@@ -241,8 +263,10 @@ def brute_key(layer: LayerSpec, moment: datetime) -> str | None:
         on = add_units(layer.start, layer.rotation, index * layer.stride + layer.every)
         if moment >= to_instant(on, zone):
             return None
-    if layer.shift is not None and moment >= to_instant(wall + layer.shift, zone):
-        return None
+    if layer.shift is not None:
+        shift_from = brute_shift_wall(layer, index, wall)
+        if moment >= to_instant(shift_from + layer.shift, zone):
+            return None
     return layer.members[index % len(layer.members)]
 
 
@@ -269,7 +293,8 @@ def edges(layer: LayerSpec, moment: datetime) -> list[datetime]:
         out.append(turn_start(layer, k))
         wall = brute_turn(layer, turn_start(layer, k))
         if layer.shift is not None and wall is not None:
-            out.append(to_instant(wall[1] + layer.shift, zone))
+            shift_from = brute_shift_wall(layer, wall[0], wall[1])
+            out.append(to_instant(shift_from + layer.shift, zone))
         if layer.skip:
             out.append(
                 to_instant(
@@ -287,8 +312,24 @@ def edges(layer: LayerSpec, moment: datetime) -> list[datetime]:
     return [m + nudge for m in out for nudge in (timedelta(), -TICK)]
 
 
+# daily from a Saturday (not an active unit), weekdays 09:00-17:00, 3-hour shifts: turn 0's
+# shift counts from Monday 09:00, its first active unit
+SATURDAY_START = LayerSpec(
+    "one",
+    ("A", "B", "C"),
+    "daily",
+    1,
+    datetime(2026, 3, 7, 9, 0),
+    CHICAGO,
+    active=(WeeklyWindow(frozenset(range(5)), 9 * 60, 17 * 60),),
+    shift=timedelta(hours=3),
+    turn="active",
+)
+
+
 @PROPS
 @given(case=plain_cases())
+@example(case=(SATURDAY_START, datetime(2026, 3, 9, 15, tzinfo=UTC)))  # Monday 10:00 CDT
 def test_plain_layers_follow_the_rules_read_unit_by_unit(case: tuple[LayerSpec, datetime]) -> None:
     layer, moment = case
     roster = Roster({})

@@ -515,3 +515,32 @@ def test_turn_active_composes_with_time_off_covers_and_shift() -> None:
         ("A", "2026-03-10 09:00", "12:00"),
         ("B", "2026-03-12 09:00", "12:00"),
     ]
+
+
+def test_turn_active_shift_counts_turn_zero_from_its_first_active_unit() -> None:
+    # daily from Saturday 2026-03-07 09:00, weekdays 09:00-17:00, 3-hour shifts: Saturday and
+    # Sunday (spring forward on Sunday) do not count, so turn 0 (A) is first active on Monday
+    # and its shift is Monday 09:00-12:00, not Saturday 09:00 + 3h (which the window never
+    # meets); B has Tuesday, C Wednesday
+    top = spec(
+        start=datetime(2026, 3, 7, 9, 0),
+        active=(window(range(5), "09:00", "17:00"),),
+        turn="active",
+        shift=timedelta(hours=3),
+    )
+    monday = who_at(ScheduleSpec("S", CHICAGO, (top,)), roster(), chi(2026, 3, 9, 10))
+    assert monday is not None
+    assert (monday.person, monday.start, monday.end) == (
+        "A",
+        chi(2026, 3, 9, 9),
+        chi(2026, 3, 9, 12),
+    )
+    got = table(top, chi(2026, 3, 6), chi(2026, 3, 14))
+    assert [(p, s[:16], e[11:]) for p, s, e, src in got if src == T] == [
+        ("A", "2026-03-09 09:00", "12:00-05:00"),  # Monday: turn 0's first active unit
+        ("B", "2026-03-10 09:00", "12:00-05:00"),
+        ("C", "2026-03-11 09:00", "12:00-05:00"),
+        ("A", "2026-03-12 09:00", "12:00-05:00"),
+        ("B", "2026-03-13 09:00", "12:00-05:00"),  # Friday; the weekend counts nothing
+    ]
+    assert turn_start(top, 0) == chi(2026, 3, 7, 9)  # the turn itself still begins at start
