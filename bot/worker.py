@@ -49,12 +49,13 @@ from scheduling.outbox import (
 from storage.blocking import BlockingSessions
 from storage.engine import is_postgres
 from storage.locks import exclusive
-from storage.uow import SqlUnitOfWork, session_factory
+from storage.uow import SenderUnitOfWork, SqlUnitOfWork, session_factory
 
 log = logging.getLogger("oncall.worker")
 HEARTBEAT = b"tick\n"
 SQLITE_PAUSE = 0.001  # seconds; twice what a waiting writer sleeps between tries (storage.engine)
 INBOX_LANES = 4  # groups turned into incidents at once on PostgreSQL (scheduling.inbox)
+STRAGGLERS_WITHIN = 10.0  # seconds a stopping worker waits for tasks it did not start itself
 
 
 def destinations(
@@ -132,6 +133,7 @@ class Background:
         # PostgreSQL: the engine's own async sessions (storage.blocking says why).
         sessions = session_factory(engine) if is_postgres(engine) else BlockingSessions(engine)
         self._sessions = sessions
+        self._stopping = False
 
         def new_unit() -> SqlUnitOfWork:
             return SqlUnitOfWork(sessions)
@@ -155,8 +157,12 @@ class Background:
             processed=self._send_now,
         )
         worker = f"{socket.gethostname()}:{os.getpid()}"
+
+        def sender_unit() -> SqlUnitOfWork:
+            return SenderUnitOfWork(sessions, lambda: self._stopping)
+
         sender = OutboxSender(
-            new_unit, destinations(settings, new_unit, read_unit, clock), clock=clock
+            sender_unit, destinations(settings, new_unit, read_unit, clock), clock=clock
         )
         self._sender = sender
         escalations = escalation_job(new_unit, worker, clock, pause=pause, fired=self._send_now)
@@ -189,7 +195,10 @@ class Background:
         self.scheduler.start()
 
     async def stop(self) -> None:
-        """Let the work under way finish (committed or rolled back whole), then stop."""
+        """Let the work under way finish (committed or rolled back whole), then stop. No new
+        work is taken on meanwhile: the outbox sender claims no more rows (what it claimed is
+        delivered and recorded), the inbox finishes the drain under way."""
+        self._stopping = True
         await self.inbox.stop()
         await self.scheduler.stop()
         await self._sender.close()
@@ -219,8 +228,17 @@ async def run_worker(settings: Settings, *, controlled: bool) -> int:
     background = Background(engine, settings, clock)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+
+    def signalled() -> None:
+        if stop.is_set():
+            log.info("worker %d is already stopping", os.getpid())
+        stop.set()
+
+    # The handlers stay until the stop is done: a second SIGTERM or SIGINT meanwhile must not
+    # end the process (SIGTERM's default) or raise KeyboardInterrupt (SIGINT's), after which
+    # asyncio.run cancels every task, queries in the middle included.
     for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(sig, signalled)
     heartbeat: asyncio.Task[None] | None = None
     try:
         background.start()
@@ -231,13 +249,30 @@ async def run_worker(settings: Settings, *, controlled: bool) -> int:
         await stop.wait()
         return 0
     finally:
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(sig)
-        if heartbeat is not None:
-            heartbeat.cancel()
-        await background.stop()
-        await engine.dispose()
+        try:
+            if heartbeat is not None:
+                heartbeat.cancel()
+            await background.stop()
+            await _others_done(STRAGGLERS_WITHIN)
+            await engine.dispose()
+        finally:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(sig)
         log.info("worker %d stopped", os.getpid())
+
+
+async def _others_done(within: float) -> None:
+    """Wait (up to ``within`` seconds) for the tasks still running besides this one: work a
+    component started and did not wait for (a lane of ``asyncio.gather`` whose sibling
+    failed keeps running). asyncio.run would cancel them, in the middle of a query perhaps,
+    which leaves the connection busy for the pool to reset from another task."""
+    others = {t for t in asyncio.all_tasks() if t is not asyncio.current_task()}
+    if not others:
+        return
+    _, pending = await asyncio.wait(others, timeout=within)
+    if pending:
+        names = sorted({t.get_name() for t in pending})
+        log.warning("%d task(s) still running as the worker stops: %s", len(pending), names)
 
 
 async def _listen(fd: int, on_work: Callable[[], None], on_end: Callable[[], None]) -> None:
