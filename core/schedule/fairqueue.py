@@ -16,7 +16,7 @@ When everyone is always available and nobody has time off this is plain round ro
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -239,6 +239,37 @@ def _candidate_turns(layer: LayerSpec, roster: Roster, first: int, stop: int) ->
                 continue
             found.update(range(max(begin, first), min(finish + 1, stop)))
     return sorted(found)
+
+
+def replay_queues(
+    layer: LayerSpec, roster: Roster, first: QueueCheckpoint, index: int
+) -> Iterator[QueueCheckpoint]:
+    """The queue just before each turn from ``first.turn_index`` to ``index`` (both included).
+
+    ``first`` is taken as it is (reconcile it with :func:`initial_queue` first); the turns in
+    between are replayed in one pass, as :func:`queue_at` replays them, so each yielded queue
+    equals ``queue_at`` resumed from ``first``. Nothing but ``first`` when ``index`` is not
+    after it; an empty queue stays empty. With everyone always available only the turns
+    touched by time off are given out, the queue rotates by one at every other turn.
+    """
+    turn, order = first.turn_index, first.order
+    yield QueueCheckpoint(turn, order)
+    if turn >= index:
+        return
+    picked: set[int] | None = None  # None: every turn is given out
+    lo, hi = turn_start(layer, turn), turn_start(layer, index)
+    if all(roster.always_available(m) for m in layer.members):
+        picked = set(_candidate_turns(layer, roster, turn, index))
+        if picked:
+            lo, hi = turn_start(layer, min(picked)), turn_start(layer, max(picked) + 1)
+    context = LayerContext(layer, roster, lo, hi) if order and picked != set() else None
+    while turn < index:
+        if context is not None and (picked is None or turn in picked):
+            order = context.assign(turn, order).queue_after
+        else:
+            order = rotate(order, 1)
+        turn += 1
+        yield QueueCheckpoint(turn, order)
 
 
 def queue_at(

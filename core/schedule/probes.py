@@ -17,7 +17,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from core.schedule.fairqueue import LayerContext, active_spans_of, initial_queue, queue_at
+from core.schedule.fairqueue import LayerContext, active_spans_of, initial_queue, replay_queues
 from core.schedule.model import LayerSpec, Override, QueueCheckpoint, utc
 from core.schedule.roster import Roster
 from core.schedule.shape import Span, layer_bounds
@@ -26,6 +26,9 @@ from core.schedule.windows import window_segment
 
 Key = tuple[str, str]
 Segment = tuple[datetime, datetime, Key | None]
+
+_MARK = 256
+"""A non-plain layer's replays leave the queue every this many turns (to resume from)."""
 
 NEVER = datetime.min.replace(tzinfo=UTC)
 FOREVER = datetime.max.replace(tzinfo=UTC)
@@ -70,7 +73,13 @@ class LayerProbe:
     (or the start), and a segment spans the whole run of turns with the same holder, cut by
     the active windows. Any other layer replays the fair round robin for the turn at hand
     (:class:`core.schedule.fairqueue.LayerContext`), resuming the queue from the previous turn
-    when it was computed, else from ``checkpoint`` through :func:`queue_at`.
+    when it was computed, else replaying from the nearest queue met before (``checkpoint``, the
+    start, or a mark left every :data:`_MARK` turns by an earlier replay), keeping the queues
+    of the turns just before the one asked: walking back turn by turn replays each turn about
+    twice in all, not once per step. Before ``rotation_start`` and from ``until`` every layer
+    (plain or not) answers nobody at once, with no replay.
+
+    ``replayed_turns`` counts the turns replayed so far (the work done), for tests and figures.
     """
 
     def __init__(
@@ -88,7 +97,10 @@ class LayerProbe:
         self._plain = all(
             roster.always_available(m) and not roster.has_time_off(m) for m in layer.members
         )
-        self._queues: dict[int, tuple[str, ...]] = {}
+        self._queues: dict[int, tuple[str, ...]] = {}  # turns near those asked
+        self._marks: dict[int, tuple[str, ...]] = {0: layer.members}  # sparse, from replays
+        self._marks[self._resume] = self._resumed_order
+        self.replayed_turns = 0
         self._turns: dict[int, list[Segment]] = {}
         self._is_shaped = layer.shaped
         self._from, self._until = layer_bounds(layer) if self._is_shaped else (None, None)
@@ -100,6 +112,10 @@ class LayerProbe:
             return NEVER, FOREVER, None
         if moment < self._first:
             return NEVER, self._first, None
+        if self._until is not None and moment >= self._until:
+            return self._until, FOREVER, None
+        if self._from is not None and moment < self._from:
+            return NEVER, self._from, None
         index = self._clock.index_at(moment)
         assert index is not None  # moment is at or after turn 0
         if not self._plain:
@@ -151,11 +167,8 @@ class LayerProbe:
     ) -> Segment:
         """A plain layer's answer where ``until``, ``rotation_start``, ``skip`` or ``shift``
         clip it: the active hours of turn ``index`` (:func:`active_spans_of`), met at
-        ``moment``; nobody for all of the time before ``rotation_start`` or from ``until``."""
-        if self._until is not None and moment >= self._until:
-            return self._until, FOREVER, None
-        if self._from is not None and moment < self._from:
-            return NEVER, self._from, None
+        ``moment``, which lies in ``[rotation_start, until)`` (:meth:`segment` answered the
+        rest)."""
         turn_lo, turn_hi = self._clock.start(index), self._clock.start(index + 1)
         spans = self._shaped.get(index)
         if spans is None:
@@ -175,8 +188,29 @@ class LayerProbe:
     # other layers: replay the turn
 
     def _queue(self, index: int) -> tuple[str, ...]:
-        if index not in self._queues:
-            self._queues[index] = queue_at(self.layer, self._roster, index, self._checkpoint).order
+        """The queue before turn ``index``, as :func:`queue_at` from the checkpoint gives it.
+
+        Replays from the latest mark at or before ``index`` (a checkpoint after ``index``
+        does not apply: turn 0 then, as in :func:`queue_at`), leaving a mark every
+        :data:`_MARK` turns and keeping the queues of the :data:`_MARK` turns before ``index``.
+        """
+        found = self._queues.get(index)
+        if found is not None:
+            return found
+        if index >= self._resume:
+            base = max(k for k in self._marks if self._resume <= k <= index)
+        else:
+            base = max(k for k in self._marks if k <= index)
+        if len(self._queues) > 4 * _MARK:
+            self._queues.clear()
+        start = QueueCheckpoint(base, self._marks[base])
+        for step in replay_queues(self.layer, self._roster, start, index):
+            turn = step.turn_index
+            if turn % _MARK == 0:  # on the same side of the checkpoint as base
+                self._marks.setdefault(turn, step.order)
+            if turn >= index - _MARK:
+                self._queues[turn] = step.order
+        self.replayed_turns += index - base
         return self._queues[index]
 
     def _replayed(self, index: int, moment: datetime) -> Segment:
@@ -193,7 +227,8 @@ class LayerProbe:
         lo, hi = self._clock.start(index), self._clock.start(index + 1)
         context = LayerContext(self.layer, self._roster, lo, hi)
         turn = context.assign(index, self._queue(index))
-        self._queues.setdefault(index + 1, turn.queue_after)
+        if index + 1 != self._resume:  # the checkpoint's queue stands there
+            self._queues.setdefault(index + 1, turn.queue_after)
         found: list[Segment] = []
         if turn.holder is not None:
             found.extend((s.start, s.end, (turn.holder, self.source)) for s in turn.held)
