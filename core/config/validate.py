@@ -100,7 +100,8 @@ def validate_document(data: object) -> ValidationResult:
     valid: dict[str, list[Any]] = {}
     for section, model in SECTIONS.items():
         check = _schedule_issues if section == "schedules" else None
-        valid[section] = list(_validate_items(data, section, model, issues, check))
+        salvage = _salvaged_layer_issues if section == "schedules" else None
+        valid[section] = list(_validate_items(data, section, model, issues, check, salvage))
     severities = _validate_severities(data.get("severities"), issues)
 
     written = {section: _written_ids(data.get(section)) for section in SECTIONS}
@@ -146,7 +147,13 @@ def _validate_items(
     model: type[BaseModel],
     issues: list[ConfigIssue],
     check: Callable[[Any, Path], Iterator[ConfigIssue]] | None = None,
+    salvage: Callable[[Mapping[str, Any], Path], Iterator[ConfigIssue]] | None = None,
 ) -> Iterator[Any]:
+    """The entries of ``section`` that validate, their issues added to ``issues``.
+
+    ``check`` runs the cross-field rules on an entry that validates; ``salvage`` runs them on
+    the parts of an entry that does not (so every error is reported in one run).
+    """
     items = data.get(section)
     if items is None:
         return
@@ -161,6 +168,8 @@ def _validate_items(
             entry = model.model_validate(item)
         except ValidationError as exc:
             issues.extend(_from_pydantic(exc, (section, index)))
+            if salvage is not None:
+                issues.extend(salvage(item, (section, index)))
             continue
         found = list(check(entry, (section, index))) if check is not None else []
         issues.extend(found)
@@ -178,6 +187,25 @@ _UNIT = {
 
 def _schedule_issues(schedule: Schedule, path: Path) -> Iterator[ConfigIssue]:
     for index, layer in enumerate(schedule.layers):
+        yield from layer_issues(layer, (*path, "layers", index))
+
+
+def _salvaged_layer_issues(schedule: Mapping[str, Any], path: Path) -> Iterator[ConfigIssue]:
+    """The cross-field issues of each layer of a schedule that did not validate as a whole.
+
+    An invalid layer (or any other field of the schedule) does not hide the cross-field errors
+    of the layers that validate on their own; the invalid ones were reported field by field.
+    """
+    layers = schedule.get("layers")
+    if not isinstance(layers, list):
+        return
+    for index, raw in enumerate(layers):
+        if not isinstance(raw, Mapping):
+            continue
+        try:
+            layer = Layer.model_validate(raw)
+        except ValidationError:
+            continue
         yield from layer_issues(layer, (*path, "layers", index))
 
 

@@ -201,6 +201,52 @@ def test_the_messages_name_the_file_and_line() -> None:
     )
 
 
+TWO_LAYERS = """\
+version: 1
+timezone: America/Chicago
+people: [{id: a}, {id: b}]
+schedules:
+  - id: s
+    layers:
+      - id: l
+        members: [a, zz]
+        rotation: daily
+        start: "2026-01-05 09:00"
+        until: "2025-01-05 09:00"
+        shift: 3d
+        turn: active
+        skip: 2
+      - id: m
+        members: [a]
+        rotation: weekly
+        start: "2026-01-05 09:00"
+        skip: yes-please
+escalation_policies:
+  - id: p
+    tiers:
+      - targets: [schedule:s, schedule:nope]
+        escalate_after: 5m
+"""
+
+
+def test_an_invalid_layer_does_not_hide_the_cross_field_errors_of_the_others() -> None:
+    # layer m fails on its own (skip is not a number), so the schedule does not validate;
+    # layer l validates on its own and its cross-field errors are still reported, in one run
+    report = validate_text(TWO_LAYERS, "f.yaml")
+    assert report.messages == (
+        "f.yaml:8: schedules[0].layers[0].members[1]: unknown person 'zz'",
+        "f.yaml:11: schedules[0].layers[0].until: `until` must be after `start`",
+        "f.yaml:12: schedules[0].layers[0].shift: a shift of 3d is longer than a turn "
+        "(1 daily unit(s), at most 1d)",
+        "f.yaml:13: schedules[0].layers[0].turn: `turn: active` counts the units in which the "
+        "layer's `active` windows open; add `active` windows or remove `turn`",
+        "f.yaml:14: schedules[0].layers[0].skip: `skip` counts calendar units and cannot be "
+        "combined with `turn: active`",
+        "f.yaml:19: schedules[0].layers[1].skip: Input should be a valid integer",
+        "f.yaml:23: escalation_policies[0].tiers[0].targets[1]: unknown schedule 'nope'",
+    )
+
+
 # Chat edits (/oncall config) change only the keys of the form; the forms stay as written.
 
 SHAPED = COMPACT.replace(
