@@ -3,6 +3,9 @@
 #   docker build -t oncall .
 #   docker run --rm -p 8080:8080 --env-file deploy/oncall.env oncall
 #
+# Without Docker Hub or a Docker daemon: deploy/build-image-offline.sh (podman). With podman or
+# buildah, build with --format docker: the default OCI format drops the HEALTHCHECK.
+#
 # Nothing secret is baked in: every token and password comes from the environment at run
 # time (--env-file, the orchestrator's secrets). The HTTP process starts its worker itself.
 
