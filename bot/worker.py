@@ -49,7 +49,7 @@ from scheduling.outbox import (
 from storage.blocking import BlockingSessions
 from storage.engine import is_postgres
 from storage.locks import exclusive
-from storage.uow import SenderUnitOfWork, SqlUnitOfWork, session_factory
+from storage.uow import SqlUnitOfWork, session_factory
 
 log = logging.getLogger("oncall.worker")
 HEARTBEAT = b"tick\n"
@@ -133,7 +133,6 @@ class Background:
         # PostgreSQL: the engine's own async sessions (storage.blocking says why).
         sessions = session_factory(engine) if is_postgres(engine) else BlockingSessions(engine)
         self._sessions = sessions
-        self._stopping = False
 
         def new_unit() -> SqlUnitOfWork:
             return SqlUnitOfWork(sessions)
@@ -158,11 +157,8 @@ class Background:
         )
         worker = f"{socket.gethostname()}:{os.getpid()}"
 
-        def sender_unit() -> SqlUnitOfWork:
-            return SenderUnitOfWork(sessions, lambda: self._stopping)
-
         sender = OutboxSender(
-            sender_unit, destinations(settings, new_unit, read_unit, clock), clock=clock
+            new_unit, destinations(settings, new_unit, read_unit, clock), clock=clock
         )
         self._sender = sender
         escalations = escalation_job(new_unit, worker, clock, pause=pause, fired=self._send_now)
@@ -198,7 +194,7 @@ class Background:
         """Let the work under way finish (committed or rolled back whole), then stop. No new
         work is taken on meanwhile: the outbox sender claims no more rows (what it claimed is
         delivered and recorded), the inbox finishes the drain under way."""
-        self._stopping = True
+        self._sender.stop_claiming()
         await self.inbox.stop()
         await self.scheduler.stop()
         await self._sender.close()

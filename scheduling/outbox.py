@@ -177,8 +177,12 @@ class OutboxSender:
                     await self._record(flight.take())
                 if self.clock is not None:
                     now = self.clock.now()
-        finally:
+        except asyncio.CancelledError:
             await flight.cancel()
+            raise
+        except Exception:  # a claim or a record failed (the database went away, say):
+            await flight.settle()  # the lanes end their deliveries, never cut mid-query;
+            raise  # what was not recorded is delivered again after its lease
 
     def stop_claiming(self) -> None:
         """On the way out: a tick under way claims nothing more; what it claimed is delivered
@@ -444,9 +448,14 @@ class _Flight:
         results, self._results = self._results, []
         return results
 
+    async def settle(self) -> None:
+        """Until every lane has ended, whatever its end (on the way out after a failure)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
+
     async def cancel(self) -> None:
-        """On the way out (cancelled or failed): stop the lanes; their messages' leases run
-        out and they are delivered again (at least once)."""
+        """On the way out when cancelled: stop the lanes; their messages' leases run out and
+        they are delivered again (at least once)."""
         tasks = list(self._tasks.values())
         for task in tasks:
             task.cancel()

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import Callable, Collection
-from datetime import datetime, timedelta
+from collections.abc import Collection
+from datetime import datetime
 from types import TracebackType
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from core.incidents.ports import ClaimedMessage
 from core.ports import AuditEntry
 from storage.blocking import BlockingSessions
 from storage.chat_repo import SqlCardCopies, SqlChatIdentities
@@ -180,47 +179,6 @@ class SqlUnitOfWork:
         """Commit the transaction."""
         assert self._session is not None
         await self._session.commit()
-
-
-class ClosingOutbox:
-    """The outbox repository as a stopping worker's sender sees it: it claims nothing more.
-
-    The sender's tick claims on while its lanes deliver, until a claim comes back short. A
-    stop waits for the tick under way (its work committed or rolled back whole), so without
-    this it waited until every ready row was delivered, which under a storm took 20-50 s: past
-    ``oncall serve``'s 30 s, which then kills the worker in the middle of its transactions.
-    Once the worker stops, the next claim comes back empty: what was claimed is delivered and
-    recorded, the tick ends, and the rest waits in the database for the next worker."""
-
-    def __init__(self, inner: SqlOutbox, stopping: Callable[[], bool]) -> None:
-        self._inner = inner
-        self._stopping = stopping
-
-    async def claim(self, now: datetime, limit: int, lease: timedelta) -> list[ClaimedMessage]:
-        if self._stopping():
-            return []
-        return await self._inner.claim(now, limit, lease)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
-
-class SenderUnitOfWork(SqlUnitOfWork):
-    """The outbox sender's unit of work in the worker: claims through :class:`ClosingOutbox`,
-    so once ``stopping()`` is true the sender claims nothing more."""
-
-    def __init__(
-        self,
-        sessions: async_sessionmaker[AsyncSession] | BlockingSessions,
-        stopping: Callable[[], bool],
-    ) -> None:
-        super().__init__(sessions)
-        self._stopping = stopping
-
-    async def __aenter__(self) -> SenderUnitOfWork:
-        await super().__aenter__()
-        self.outbox = ClosingOutbox(self.outbox, self._stopping)  # type: ignore[assignment]
-        return self
 
 
 _WRITER_LOCKS: weakref.WeakKeyDictionary[Any, asyncio.Lock] = weakref.WeakKeyDictionary()

@@ -397,7 +397,13 @@ async def drain_inbox(
                 done += outcome == "done"
         return done
 
-    return sum(await asyncio.gather(*(lane(members) for members in groups.values())))
+    ended = await asyncio.gather(
+        *(lane(members) for members in groups.values()), return_exceptions=True
+    )
+    for end in ended:  # every lane has ended before a failure is passed on
+        if isinstance(end, BaseException):
+            raise end
+    return sum(end for end in ended if isinstance(end, int))
 
 
 def _group_of(delivery: PendingDelivery) -> object:

@@ -9,6 +9,8 @@ import asyncio
 from datetime import datetime, timedelta
 from itertools import pairwise
 
+import pytest
+
 from core.incidents.ports import ClaimedMessage, OutboxMessage
 from scheduling.outbox import Delivered, OutboxSender, Outcome
 from tests.fakes import FakeUnitOfWork, Store
@@ -169,3 +171,35 @@ async def test_a_stopping_sender_delivers_what_it_claimed_and_claims_nothing_mor
     waiting = [r for r in store.outbox.values() if r.status != "sent"]
     assert all(r.status == "pending" and r.attempts == 0 for r in waiting)
     assert sorted(n for *_, ns in people.shown for n in ns) == sent
+
+
+async def test_a_failed_claim_lets_the_lanes_end_their_deliveries_before_it_is_raised() -> None:
+    """The database goes away between two claims: the delivery under way is not cut off in
+    the middle (a connection left mid-query); the failure is raised once it has ended."""
+    store = Store()
+    await write(store, *((n, f"p{n}", T0) for n in range(4)))
+    people = People(held=frozenset({"p0"}))
+    claims = [0]
+
+    class Unit(FakeUnitOfWork):
+        async def __aenter__(self) -> FakeUnitOfWork:
+            unit = await super().__aenter__()
+            claim = unit.outbox.claim
+
+            async def failing(*args: object, **kwargs: object) -> list[ClaimedMessage]:
+                claims[0] += 1
+                if claims[0] > 1:
+                    raise ConnectionError("the database went away")
+                return await claim(*args, **kwargs)  # type: ignore[arg-type]
+
+            unit.outbox.claim = failing  # type: ignore[method-assign]
+            return unit
+
+    send = OutboxSender(lambda: Unit(store), {"chat": people}, batch=2, jitter=lambda: 0.0)
+    job = asyncio.create_task(send.run_once_job(T0))
+    await until(lambda: claims[0] > 1, job)  # p0 waits; p1 went; the next claim failed
+    assert not job.done()  # ...and the job waits for p0's delivery to end
+    people.release.set()
+    with pytest.raises(ConnectionError):
+        await job
+    assert sorted(n for *_, ns in people.shown for n in ns) == [0, 1]
