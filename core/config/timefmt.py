@@ -65,12 +65,13 @@ def parse_local_datetime(value: object) -> datetime:
 
     The result is naive: it is a reading of the clock in the schedule's zone, which may not
     exist (spring forward) or exist twice (fall back); the schedule code decides which instant
-    it means. Dates that do not exist on any calendar (``2026-02-30``) are errors.
+    it means. Dates that do not exist on any calendar (``2026-02-30``) are errors, and so are
+    years before :data:`MIN_YEAR` or after :data:`MAX_YEAR` (``9999-12-31 23:59``).
     """
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             raise ValueError("write the start as local wall-clock time without an offset")
-        return value.replace(second=0, microsecond=0)
+        return _in_range(value.replace(second=0, microsecond=0), value)
     if not isinstance(value, str):
         raise ValueError(f'expected "YYYY-MM-DD HH:MM", got {value!r}')
     m = _LOCAL_DT.match(value.strip())
@@ -78,9 +79,24 @@ def parse_local_datetime(value: object) -> datetime:
         raise ValueError(f'expected "YYYY-MM-DD HH:MM", got {value!r}')
     year, month, day, hour, minute = (int(g) for g in m.groups())
     try:
-        return datetime(year, month, day, hour, minute)  # noqa: DTZ001 - wall-clock reading
+        reading = datetime(year, month, day, hour, minute)  # noqa: DTZ001 - wall-clock reading
     except ValueError as exc:
         raise ValueError(f"{value!r} is not a real date and time: {exc}") from None
+    return _in_range(reading, value)
+
+
+MIN_YEAR, MAX_YEAR = 1900, 9000
+"""The years a wall-clock reading may name: the schedule engine works a year or more around
+its dates, which near ``datetime``'s limits (year 1, year 9999) would overflow."""
+
+
+def _in_range(reading: datetime, value: object) -> datetime:
+    if not MIN_YEAR <= reading.year <= MAX_YEAR:
+        raise ValueError(
+            f"{value!r} is out of range: write a year from {MIN_YEAR} to {MAX_YEAR} "
+            "(leave `until` out for a layer that never ends)"
+        )
+    return reading
 
 
 def format_local_datetime(value: datetime) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -31,6 +31,7 @@ from core.config.model import (
     SeverityRule,
     Team,
 )
+from core.schedule.wallclock import to_instant
 
 Path = tuple[str | int, ...]
 
@@ -99,8 +100,7 @@ def validate_document(data: object) -> ValidationResult:
 
     valid: dict[str, list[Any]] = {}
     for section, model in SECTIONS.items():
-        check = _schedule_issues if section == "schedules" else None
-        salvage = _salvaged_layer_issues if section == "schedules" else None
+        check, salvage = _schedule_checks(default_zone) if section == "schedules" else (None, None)
         valid[section] = list(_validate_items(data, section, model, issues, check, salvage))
     severities = _validate_severities(data.get("severities"), issues)
 
@@ -185,12 +185,37 @@ _UNIT = {
 }
 
 
-def _schedule_issues(schedule: Schedule, path: Path) -> Iterator[ConfigIssue]:
-    for index, layer in enumerate(schedule.layers):
-        yield from layer_issues(layer, (*path, "layers", index))
+def _zone_or_none(name: object) -> tzinfo | None:
+    try:
+        return timefmt.zone(name) if isinstance(name, str) else None
+    except ValueError:
+        return None  # reported on its own field
 
 
-def _salvaged_layer_issues(schedule: Mapping[str, Any], path: Path) -> Iterator[ConfigIssue]:
+def _schedule_checks(
+    default_zone: str,
+) -> tuple[
+    Callable[[Schedule, Path], Iterator[ConfigIssue]],
+    Callable[[Mapping[str, Any], Path], Iterator[ConfigIssue]],
+]:
+    """The cross-field checks of a schedule that validates, and of one that does not, reading
+    layer times in the schedule's zone (else ``default_zone``)."""
+
+    def check(schedule: Schedule, path: Path) -> Iterator[ConfigIssue]:
+        zone = _zone_or_none(schedule.timezone or default_zone)
+        for index, layer in enumerate(schedule.layers):
+            yield from layer_issues(layer, (*path, "layers", index), zone)
+
+    def salvage(schedule: Mapping[str, Any], path: Path) -> Iterator[ConfigIssue]:
+        zone = _zone_or_none(schedule.get("timezone") or default_zone)
+        yield from _salvaged_layer_issues(schedule, path, zone)
+
+    return check, salvage
+
+
+def _salvaged_layer_issues(
+    schedule: Mapping[str, Any], path: Path, zone: tzinfo | None = None
+) -> Iterator[ConfigIssue]:
     """The cross-field issues of each layer of a schedule that did not validate as a whole.
 
     An invalid layer (or any other field of the schedule) does not hide the cross-field errors
@@ -206,28 +231,44 @@ def _salvaged_layer_issues(schedule: Mapping[str, Any], path: Path) -> Iterator[
             layer = Layer.model_validate(raw)
         except ValidationError:
             continue
-        yield from layer_issues(layer, (*path, "layers", index))
+        yield from layer_issues(layer, (*path, "layers", index), zone)
 
 
-def layer_issues(layer: Layer, path: Path) -> Iterator[ConfigIssue]:
+def layer_issues(layer: Layer, path: Path, zone: tzinfo | None = None) -> Iterator[ConfigIssue]:
     """The rules across a layer's fields, each reported on the field it names.
 
     - ``until`` must be after ``start``; ``rotation_start`` at or after ``start`` and before
-      ``until``;
+      ``until``; with ``zone`` (the schedule's) these compare the instants the readings stand
+      for by the hand-over DST rule, so two readings inside one spring-forward gap are the
+      same instant (``rotation_start: 02:10``, ``until: 02:30`` leave the layer empty: an
+      error); without it the readings themselves;
     - ``shift`` at most one turn (``every`` units; a monthly unit counts as 28 days);
     - ``turn: active`` needs ``active`` windows (it counts the units in which they open) and
       cannot take ``skip`` (a turn that counts active units has no calendar gap to leave).
     """
-    if layer.until is not None and layer.until <= layer.start:
-        yield ConfigIssue((*path, "until"), "`until` must be after `start`")
+
+    def instant(reading: datetime) -> datetime:
+        return reading if zone is None else to_instant(reading, zone)
+
+    start = instant(layer.start)
+    until = None if layer.until is None else instant(layer.until)
+    gap = " (as instants: a reading inside a daylight-saving gap means the gap's end)"
+    if until is not None and until <= start:
+        note = gap if layer.until is not None and layer.until > layer.start else ""
+        yield ConfigIssue((*path, "until"), f"`until` must be after `start`{note}")
     if layer.rotation_start is not None:
-        if layer.rotation_start < layer.start:
+        rotation_start = instant(layer.rotation_start)
+        if rotation_start < start:
             yield ConfigIssue(
                 (*path, "rotation_start"),
                 "`rotation_start` must not be before `start` (the anchor of the first turn)",
             )
-        elif layer.until is not None and layer.rotation_start >= layer.until:
-            yield ConfigIssue((*path, "rotation_start"), "`rotation_start` must be before `until`")
+        elif until is not None and rotation_start >= until:
+            note = gap if layer.until is not None and layer.rotation_start < layer.until else ""
+            yield ConfigIssue(
+                (*path, "rotation_start"),
+                f"`rotation_start` must be before `until`{note}: the layer would be empty",
+            )
     if layer.shift is not None:
         turn = _UNIT[layer.rotation] * layer.every
         if layer.shift > turn:

@@ -4,7 +4,7 @@ the engine's inputs, and chat edits that keep them."""
 from __future__ import annotations
 
 import copy
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,10 @@ from core.config.layer_edit import (
     windows_text,
 )
 from core.config.validate import validate_document
+from core.schedule.final import final_schedule, who_at
 from core.schedule.from_config import layer_spec
+from core.schedule.model import ScheduleSpec
+from core.schedule.roster import Roster
 from integrations.config_repo.editor import Prepared
 from integrations.config_repo.loader import validate_text
 from tests.unit.config.test_layer_yaml import COMPACT, editor_for, values
@@ -175,6 +178,72 @@ def test_until_and_rotation_start_become_wall_clock_readings_of_the_engine() -> 
     assert plain.config is not None
     stored = plain.config.to_document()["schedules"][0]["layers"][0]
     assert set(stored) == {"id", "members", "rotation", "every", "start"}
+
+
+@pytest.mark.parametrize("field", ["until", "rotation_start", "start"])
+def test_a_far_future_reading_is_refused_with_a_clear_message(field: str) -> None:
+    # 9999-12-31 23:59 passed and then overflowed in the engine; years after 9000 are refused
+    found = issues(doc(**{field: "9999-12-31 23:59"}))
+    assert found == [
+        (
+            f"{P}.{field}",
+            "'9999-12-31 23:59' is out of range: write a year from 1900 to 9000 "
+            "(leave `until` out for a layer that never ends)",
+        )
+    ]
+    assert issues(doc(**{field: "1899-12-31 23:59"}))[0][0] == f"{P}.{field}"
+
+
+def test_the_latest_until_allowed_reaches_the_engine_without_overflow() -> None:
+    result = validate_document(doc(until="9000-12-31 23:59"))
+    assert result.issues == () and result.config is not None
+    spec = layer_spec(result.config.schedules[0].layers[0], "America/Chicago")
+    schedule = ScheduleSpec("primary", spec.zone, (spec,))
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    got = who_at(schedule, Roster({}), now)
+    assert got is not None and got.person in ("alice", "bob")
+    final = final_schedule(schedule, Roster({}), now, now + timedelta(days=31))
+    assert final.shifts and not final.gaps
+
+
+@pytest.mark.parametrize(
+    ("rotation_start", "until", "empty"),
+    [
+        # Chicago springs forward on 2026-03-08 at 02:00: 02:00-03:00 does not exist, every
+        # reading inside it means 03:00 CDT
+        ("2026-03-08 02:10", "2026-03-08 02:30", True),  # the same instant: an empty layer
+        ("2026-03-08 02:00", "2026-03-08 03:00", True),  # 03:00 both
+        ("2026-03-08 01:50", "2026-03-08 02:30", False),  # 01:50 CST to 03:00 CDT: 10 minutes
+        ("2026-03-08 02:30", "2026-03-08 03:01", False),
+    ],
+)
+def test_rotation_start_and_until_compare_as_instants_by_the_dst_rule(
+    rotation_start: str, until: str, empty: bool
+) -> None:
+    found = issues(doc(rotation_start=rotation_start, until=until))
+    if not empty:
+        assert found == []
+        return
+    assert found == [
+        (
+            f"{P}.rotation_start",
+            "`rotation_start` must be before `until` (as instants: a reading inside a "
+            "daylight-saving gap means the gap's end): the layer would be empty",
+        )
+    ]
+
+
+def test_until_inside_the_gap_of_a_start_inside_it_is_not_after_start() -> None:
+    data = doc(start="2026-03-08 02:10", until="2026-03-08 02:40")
+    assert issues(data) == [
+        (
+            f"{P}.until",
+            "`until` must be after `start` (as instants: a reading inside a daylight-saving gap "
+            "means the gap's end)",
+        )
+    ]
+    data["schedules"][0]["timezone"] = "UTC"  # no gap in UTC: 30 minutes
+    assert issues(data) == []
 
 
 LINES = """\

@@ -100,3 +100,11 @@ def test_weekday(text: str, day: int) -> None:
 def test_weekday_refuses(text: object) -> None:
     with pytest.raises(ValueError):
         timefmt.parse_weekday(text)
+
+
+@pytest.mark.parametrize("text", ["9999-12-31 23:59", "9001-01-01 00:00", "1899-12-31 23:59"])
+def test_readings_outside_years_1900_to_9000_are_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="write a year from 1900 to 9000"):
+        timefmt.parse_local_datetime(text)
+    assert timefmt.parse_local_datetime("9000-12-31 23:59") == datetime(9000, 12, 31, 23, 59)
+    assert timefmt.parse_local_datetime("1900-01-01 00:00") == datetime(1900, 1, 1)
