@@ -28,7 +28,8 @@ from core.schedule.model import (
 )
 from core.schedule.roster import Roster
 from tests.unit.schedule.helpers import assert_tiles
-from tests.unit.schedule.test_who_at_direct import PROPS, quarter_hours, scenarios
+from tests.unit.schedule.oracle import brute_active
+from tests.unit.schedule.test_who_at_direct import PROPS, TICK, quarter_hours, scenarios
 
 Scenario = tuple[
     ScheduleSpec, Roster, list[Override], dict[str, QueueCheckpoint], datetime, ZoneInfo
@@ -58,6 +59,19 @@ def reference_layer_shifts(
         for iv in clip([Interval(p.start, p.end)], start, end)
     ]
     return LayerShifts(tuple(merge_shifts(clipped)), tuple(clip(normalize(gaps), start, end)))
+
+
+def assert_active_hours_follow_the_oracle(
+    layer: LayerSpec, got: LayerShifts, start: datetime, end: datetime
+) -> None:
+    """The layer's shifts and gaps cover exactly its active hours in ``[start, end)`` as the
+    brute-force oracle reads them from the wall clock (:mod:`tests.unit.schedule.oracle`),
+    checked at each piece's bounds, a tick before them and in their middles (a few dozen)."""
+    spans = [(s.start, s.end) for s in got.shifts] + [(g.start, g.end) for g in got.gaps]
+    moments = {m for lo, hi in spans for m in (lo, hi - TICK, lo + (hi - lo) / 2, lo - TICK)}
+    for moment in sorted(m for m in moments if start <= m < end)[:40]:
+        covered = any(lo <= moment < hi for lo, hi in spans)
+        assert covered == brute_active(layer, moment), moment
 
 
 def reference_final(
@@ -92,9 +106,9 @@ def test_layer_shifts_and_final_schedule_equal_the_straightforward_computation(
     end = start + data.draw(st.integers(0, 4 * 24 * 8).map(quarter_hours))
     for layer in spec.layers:
         checkpoint = points.get(layer.id)
-        assert layer_shifts(layer, roster, start, end, checkpoint) == reference_layer_shifts(
-            layer, roster, start, end, checkpoint
-        )
+        reference = reference_layer_shifts(layer, roster, start, end, checkpoint)
+        assert layer_shifts(layer, roster, start, end, checkpoint) == reference
+        assert_active_hours_follow_the_oracle(layer, reference, start, end)
     got = final_schedule(spec, roster, start, end, overrides=overrides, checkpoints=points)
     assert got.shifts == reference_final(spec, roster, start, end, overrides, points)
     if start < end:

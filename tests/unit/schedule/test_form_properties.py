@@ -30,10 +30,21 @@ from core.schedule.model import (
 )
 from core.schedule.roster import Roster
 from core.schedule.turns import TurnClock, turn_index_at, turn_start
-from core.schedule.wallclock import add_units, to_instant
-from core.schedule.windows import expand_windows
 from tests.unit.schedule.helpers import BERLIN, CHICAGO, LORD_HOWE, assert_tiles
-from tests.unit.schedule.test_fast_paths import reference_final, reference_layer_shifts
+from tests.unit.schedule.oracle import add_units as oracle_add_units
+from tests.unit.schedule.oracle import (
+    brute_key,
+    brute_shift_wall,
+    brute_turn,
+    instant,
+    opening,
+    opens_on,
+)
+from tests.unit.schedule.test_fast_paths import (
+    assert_active_hours_follow_the_oracle,
+    reference_final,
+    reference_layer_shifts,
+)
 from tests.unit.schedule.test_who_at_direct import (
     BASES,
     POOL,
@@ -175,99 +186,17 @@ def test_layer_shifts_equal_the_general_fair_round_robin_for_the_new_forms(
     end = start + data.draw(st.integers(0, 4 * 24 * 8).map(quarter_hours))
     for layer in spec.layers:
         checkpoint = points.get(layer.id)
-        assert layer_shifts(layer, roster, start, end, checkpoint) == reference_layer_shifts(
-            layer, roster, start, end, checkpoint
-        )
+        reference = reference_layer_shifts(layer, roster, start, end, checkpoint)
+        assert layer_shifts(layer, roster, start, end, checkpoint) == reference
+        assert_active_hours_follow_the_oracle(layer, reference, start, end)
     got = final_schedule(spec, roster, start, end, overrides=overrides, checkpoints=points)
     assert got.shifts == reference_final(spec, roster, start, end, overrides, points)
     if start < end:
         assert_tiles(got, start, end)
 
 
-# A brute-force reading of the rules, for a layer whose members are always available
-
-
-def brute_units(layer: LayerSpec, moment: datetime) -> tuple[int, list[int]]:
-    """The unit holding ``moment`` and the counting units up to it, walked one by one.
-
-    A unit counts when its wall-clock span meets a window's wall-clock span: the windows
-    expanded in UTC over the readings taken as UTC instants (UTC has no DST).
-    """
-    counting: list[int] = []
-    unit = 0
-    while True:
-        lo = add_units(layer.start, layer.rotation, unit)
-        hi = add_units(layer.start, layer.rotation, unit + 1)
-        if expand_windows(layer.active or (), UTC, lo.replace(tzinfo=UTC), hi.replace(tzinfo=UTC)):
-            counting.append(unit)
-        if to_instant(hi, layer.zone) > moment:
-            return unit, counting
-        unit += 1
-
-
-def brute_turn(layer: LayerSpec, moment: datetime) -> tuple[int, datetime] | None:
-    """The turn holding ``moment`` and the wall-clock reading it began at, by walking."""
-    if moment < to_instant(layer.start, layer.zone):
-        return None
-    if layer.turn == "active":
-        _, counting = brute_units(layer, moment)
-        index = max(len(counting) - 1, 0) // layer.every
-        if index == 0:
-            return 0, layer.start
-        return index, add_units(layer.start, layer.rotation, counting[index * layer.every])
-    index = 0
-    while (
-        to_instant(add_units(layer.start, layer.rotation, (index + 1) * layer.stride), layer.zone)
-        <= moment
-    ):
-        index += 1
-    return index, add_units(layer.start, layer.rotation, index * layer.stride)
-
-
-def brute_shift_wall(layer: LayerSpec, index: int, wall: datetime) -> datetime:
-    """The wall-clock reading from which turn ``index``'s ``shift`` counts, by walking.
-
-    Calendar turns: the turn's start ``wall``. ``turn: active``: the turn's first counting unit,
-    turn 0 included (``start`` may lie in a unit that does not count); units walked one by one
-    from ``start``.
-    """
-    if layer.turn != "active":
-        return wall
-    wanted = index * layer.every
-    seen = -1
-    unit = 0
-    while True:
-        lo = add_units(layer.start, layer.rotation, unit)
-        hi = add_units(layer.start, layer.rotation, unit + 1)
-        if expand_windows(layer.active or (), UTC, lo.replace(tzinfo=UTC), hi.replace(tzinfo=UTC)):
-            seen += 1
-            if seen == wanted:
-                return lo
-        unit += 1
-
-
-def brute_key(layer: LayerSpec, moment: datetime) -> str | None:
-    """Who of ``layer`` is on call at ``moment`` by the rules, for plain round robin."""
-    found = brute_turn(layer, moment)
-    if found is None or not layer.members:
-        return None
-    index, wall = found
-    zone = layer.zone
-    if layer.active is not None and not expand_windows(layer.active, zone, moment, moment + TICK):
-        return None
-    if layer.rotation_start is not None and moment < to_instant(layer.rotation_start, zone):
-        return None
-    if layer.until is not None and moment >= to_instant(layer.until, zone):
-        return None
-    if layer.skip:
-        on = add_units(layer.start, layer.rotation, index * layer.stride + layer.every)
-        if moment >= to_instant(on, zone):
-            return None
-    if layer.shift is not None:
-        shift_from = brute_shift_wall(layer, index, wall)
-        if moment >= to_instant(shift_from + layer.shift, zone):
-            return None
-    return layer.members[index % len(layer.members)]
+# A brute-force reading of the rules (tests/unit/schedule/oracle.py), for a layer whose
+# members are always available
 
 
 @st.composite
@@ -294,21 +223,18 @@ def edges(layer: LayerSpec, moment: datetime) -> list[datetime]:
         wall = brute_turn(layer, turn_start(layer, k))
         if layer.shift is not None and wall is not None:
             shift_from = brute_shift_wall(layer, wall[0], wall[1])
-            out.append(to_instant(shift_from + layer.shift, zone))
+            out.append(instant(shift_from + layer.shift, zone))
         if layer.skip:
-            out.append(
-                to_instant(
-                    add_units(layer.start, layer.rotation, k * layer.stride + layer.every), zone
-                )
-            )
+            on = oracle_add_units(layer.start, layer.rotation, k * layer.stride + layer.every)
+            out.append(instant(on, zone))
     for reading in (layer.rotation_start, layer.until):
         if reading is not None:
-            out.append(to_instant(reading, zone))
-    if layer.active is not None:
-        for span in expand_windows(
-            layer.active, zone, moment - timedelta(days=2), moment + timedelta(days=2)
-        ):
-            out.extend((span.start, span.end))
+            out.append(instant(reading, zone))
+    today = moment.astimezone(zone).date()
+    for w in layer.active or ():
+        for day in (today + timedelta(days=d) for d in range(-2, 3)):
+            if opens_on(w, day):
+                out.extend(instant(reading, zone) for reading in opening(w, day))
     return [m + nudge for m in out for nudge in (timedelta(), -TICK)]
 
 
