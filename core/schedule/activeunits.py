@@ -11,17 +11,19 @@ change which units count (turn order stays as if the layer had run since ``start
 Counting is arithmetic where the windows repeat: without ``days_of_month``, hourly and daily
 units repeat their pattern every week (168 or 7 units), weekly and monthly units all count (a
 unit holds every weekday). With ``days_of_month`` the units are walked once, lazily, and the
-counting ones remembered per layer.
+counting ones remembered per ``(start, rotation, zone, active, turn)``: layers that differ only
+in their members, id, ``every``, ``until`` or other fields share one walk, so editing a layer's
+members does not walk again.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from threading import Lock
 
-from core.schedule.model import LayerSpec, WeeklyWindow
+from core.schedule.model import LayerSpec, Rotation, WeeklyWindow
 from core.schedule.wallclock import add_units
 from core.schedule.windows import opens_on
 
@@ -62,15 +64,17 @@ class ActiveUnits:
     counts every unit (it is then a calendar layer: never active, or always).
     """
 
-    def __init__(self, layer: LayerSpec) -> None:
-        self._layer = layer
-        windows = layer.active or ()
+    def __init__(
+        self, start: datetime, rotation: Rotation, windows: tuple[WeeklyWindow, ...]
+    ) -> None:
+        self._start = start
+        self._rotation: Rotation = rotation
         self._windows = windows
         self._all = not windows or not any(w.days for w in windows)
         dom = any(w.days_of_month is not None for w in windows)
-        if not self._all and not dom and layer.rotation in ("weekly", "monthly"):
+        if not self._all and not dom and rotation in ("weekly", "monthly"):
             self._all = True  # a week or a month holds every weekday: every unit counts
-        self._period = 0 if self._all or dom else _PERIOD[layer.rotation]
+        self._period = 0 if self._all or dom else _PERIOD[rotation]
         self._prefix: list[int] = [0]
         self._ranks: list[int] = []  # the counting units of one period, or walked so far
         if self._period:
@@ -84,9 +88,8 @@ class ActiveUnits:
         self._lock = Lock()
 
     def _meets(self, unit: int) -> bool:
-        layer = self._layer
-        lo = add_units(layer.start, layer.rotation, unit)
-        hi = add_units(layer.start, layer.rotation, unit + 1)
+        lo = add_units(self._start, self._rotation, unit)
+        hi = add_units(self._start, self._rotation, unit + 1)
         return wall_meets(self._windows, lo, hi)
 
     def _walk_to(self, unit: int) -> None:
@@ -122,7 +125,23 @@ class ActiveUnits:
         return self._ranks[rank]
 
 
-@lru_cache(maxsize=1024)
 def active_units(layer: LayerSpec) -> ActiveUnits:
-    """The shared :class:`ActiveUnits` of ``layer`` (layers are immutable)."""
-    return ActiveUnits(layer)
+    """The shared :class:`ActiveUnits` of ``layer``'s ``(start, rotation, zone, active, turn)``.
+
+    Layers are immutable, and which units count depends on nothing else (not the members, id,
+    ``every``, ``until``, ``rotation_start``, ``skip`` or ``shift``), so an edit of those
+    reuses the walk already done.
+    """
+    return _shared(layer.start, layer.rotation, layer.zone, layer.active, layer.turn)
+
+
+@lru_cache(maxsize=1024)
+def _shared(
+    start: datetime,
+    rotation: Rotation,
+    zone: tzinfo,
+    active: tuple[WeeklyWindow, ...] | None,
+    turn: str,
+) -> ActiveUnits:
+    del zone, turn  # part of the key only: counting is on the wall clock, for turn: active
+    return ActiveUnits(start, rotation, active or ())

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from core.schedule.activeunits import active_units
 from core.schedule.intervals import normalize
-from core.schedule.model import Interval, Shift, WeeklyWindow, make_shift
+from core.schedule.model import Interval, LayerSpec, Shift, WeeklyWindow, make_shift
+from core.schedule.turns import turn_index_at
 from core.schedule.windows import expand_windows
 from tests.unit.schedule.helpers import BERLIN, CHICAGO, window
 
@@ -48,3 +50,22 @@ def test_long_expansion_equals_joined_short_ones(
         pieces.extend(expand_windows(windows, zone, cut, nxt))
         cut = nxt
     assert expand_windows(windows, zone, start, end) == normalize(pieces)
+
+
+def test_layers_that_differ_only_in_members_share_one_walk_of_their_units() -> None:
+    # days_of_month makes the counting units a walk from start; an edit of the members (or
+    # id, every, until, shift) must not walk again from start
+    dates = (WeeklyWindow(frozenset(range(7)), 540, 1020, frozenset({1, 15, -1})),)
+    first = LayerSpec(
+        "t", ("A", "B"), "daily", 1, datetime(2016, 1, 1, 9), CHICAGO, dates, turn="active"
+    )
+    when = datetime(2026, 12, 5, 15, tzinfo=UTC)
+    index = turn_index_at(first, when)
+    walked = active_units(first)
+    edited = replace(first, id="u", members=("C", "A", "B"), every=2, until=datetime(2027, 1, 1))
+    assert active_units(edited) is walked
+    assert turn_index_at(replace(first, members=("C",)), when) == index
+    other_zone = replace(first, zone=BERLIN)
+    other_windows = replace(first, active=(replace(dates[0], days_of_month=frozenset({2})),))
+    assert active_units(other_zone) is not walked
+    assert active_units(other_windows) is not walked
