@@ -370,20 +370,10 @@ async def drain_inbox(
     unit = new_unit()
     async with unit:
         deliveries = await unit.inbox.pending(limit)
-    if lanes <= 1:
-        processed = 0
-        for delivery in deliveries:
-            if processed and between is not None:
-                await between()
-            outcome = await _drain_one(new_unit, clock, delivery, max_attempts)
-            if outcome == "again":
-                break  # keep the order: what follows waits for this one's next attempt
-            processed += outcome == "done"
-        return processed
     groups: dict[object, list[PendingDelivery]] = {}
-    for delivery in deliveries:
-        groups.setdefault(_group_of(delivery), []).append(delivery)
-    gate = asyncio.Semaphore(lanes)
+    for delivery in deliveries:  # one lane alone keeps every delivery behind a failing one
+        groups.setdefault(_group_of(delivery) if lanes > 1 else None, []).append(delivery)
+    gate = asyncio.Semaphore(max(lanes, 1))
 
     async def lane(members: list[PendingDelivery]) -> int:
         done = 0
@@ -393,7 +383,7 @@ async def drain_inbox(
                     await between()
                 outcome = await _drain_one(new_unit, clock, delivery, max_attempts)
                 if outcome == "again":
-                    break  # this group's next deliveries wait for its next attempt
+                    break  # the lane's next deliveries wait for this one's next attempt
                 done += outcome == "done"
         return done
 

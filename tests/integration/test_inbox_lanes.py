@@ -37,6 +37,17 @@ def delivery(group: int, status: str, starts: str = "2026-03-04T10:58:00Z") -> d
     return batch_to_json(AlertmanagerPayload.model_validate(payload).to_batch())
 
 
+async def read(engine: AsyncEngine) -> tuple[list[Any], list[Any], dict[int, list[Any]]]:
+    """The inbox rows, the incidents, and the inbox rows of each group, in id order."""
+    async with engine.connect() as conn:
+        inbox = list((await conn.execute(select(InboxRow).order_by(InboxRow.id))).all())
+        incidents = list((await conn.execute(select(IncidentRow).order_by(IncidentRow.id))).all())
+    by_group = {
+        g: [r for r in inbox if r.batch["key"].endswith(f'group="{g}"}}')] for g in range(GROUPS)
+    }
+    return inbox, incidents, by_group
+
+
 class Counted:
     """A unit of work that counts how many are open at once."""
 
@@ -86,12 +97,7 @@ async def test_groups_in_lanes_keep_their_order_and_a_failure_holds_only_its_own
     Counted.open = Counted.most = 0
     clock = FrozenClock(NOW + timedelta(minutes=1))
     done = await drain_inbox(lambda: Counted(engine), clock, max_attempts=2, lanes=lanes)
-    async with engine.connect() as conn:
-        inbox = (await conn.execute(select(InboxRow).order_by(InboxRow.id))).all()
-        incidents = (await conn.execute(select(IncidentRow).order_by(IncidentRow.id))).all()
-    by_group = {
-        g: [r for r in inbox if r.batch["key"].endswith(f'group="{g}"}}')] for g in range(8)
-    }
+    inbox, incidents, by_group = await read(engine)
     if lanes > 1:
         assert Counted.most > 1  # several groups were worked at once
         assert done == 3 * (GROUPS - 1)  # every group but the failing one, whole
@@ -104,12 +110,7 @@ async def test_groups_in_lanes_keep_their_order_and_a_failure_holds_only_its_own
         assert [r.status for r in inbox].count("done") == 1
     # The next drain gives the failure up and works off the rest, in order.
     done = await drain_inbox(lambda: Counted(engine), clock, max_attempts=2, lanes=lanes)
-    async with engine.connect() as conn:
-        inbox = (await conn.execute(select(InboxRow).order_by(InboxRow.id))).all()
-        incidents = (await conn.execute(select(IncidentRow).order_by(IncidentRow.id))).all()
-    by_group = {
-        g: [r for r in inbox if r.batch["key"].endswith(f'group="{g}"}}')] for g in range(8)
-    }
+    inbox, incidents, by_group = await read(engine)
     assert [r.status for r in by_group[1]] == ["failed", "done", "done"]
     for group in range(GROUPS):
         expected = ["opened", "resolved", "opened"] if group != 1 else [None, "ignored", "opened"]

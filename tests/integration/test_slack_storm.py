@@ -55,14 +55,41 @@ def shown_ids(message: dict[str, Any]) -> set[int]:
     return {int(x) for x in re.findall(r"#(\d+)", str(message.get("blocks")))}
 
 
-async def test_a_storm_of_200_alerts_in_20_groups(engine: AsyncEngine) -> None:
-    async with slack_bot(
+def storm_bot(engine: AsyncEngine) -> Any:
+    """The harness with Slack's spacing and the digest window shrunk on both sides."""
+    return slack_bot(
         engine,
         clock=SystemClock(),
         post_spacing=SPACING,
         digest_window=WINDOW,
         post_spacing_fake=SPACING.total_seconds(),
-    ) as bot:
+    )
+
+
+def posted_messages(bot: Bot) -> dict[tuple[str, str], dict[str, Any]]:
+    """Each message a successful chat.postMessage made: (channel, ts) -> what was posted."""
+    return {
+        (str(c.answer["channel"]), str(c.answer["ts"])): c.params
+        for c in bot.slack.calls("chat.postMessage")
+        if c.ok and c.answer is not None
+    }
+
+
+def claim_of(page: Any, attempts: int, key: str | None = None) -> ClaimedMessage:
+    """Outbox row ``page`` as a claim counting ``attempts`` (under ``key`` when given)."""
+    return ClaimedMessage(
+        page.id,
+        key or page.key,
+        page.destination,
+        page.kind,
+        page.payload,
+        attempts,
+        page.incident_id,
+    )
+
+
+async def test_a_storm_of_200_alerts_in_20_groups(engine: AsyncEngine) -> None:
+    async with storm_bot(engine) as bot:
         ids = [await bot.ingest(group(n)) for n in range(20)]
         await drain(bot)
         assert bot.slack.rate_limited == 0
@@ -83,11 +110,7 @@ async def test_a_storm_of_200_alerts_in_20_groups(engine: AsyncEngine) -> None:
         # A person's pages are digested too, each in a new message (Slack notifies of a new
         # message, never of an edit): every page is in the post that made its message.
         assert "digest" in {r.kind for r in dm_rows}
-        posted = {
-            (str(c.answer["channel"]), str(c.answer["ts"])): c.params
-            for c in bot.slack.calls("chat.postMessage")
-            if c.ok and c.answer is not None
-        }
+        posted = posted_messages(bot)
         for row in dm_rows:
             assert row.incident_id in shown_ids(posted[(row.channel, row.message_id)])
 
@@ -109,13 +132,7 @@ async def test_pages_of_a_storm_that_goes_on_come_in_new_messages_never_in_an_ed
 ) -> None:
     """A second wave of pages while the person's digest has room: Slack would not notify of an
     edit, so the new pages come in a new message and the digest posted before is left as is."""
-    async with slack_bot(
-        engine,
-        clock=SystemClock(),
-        post_spacing=SPACING,
-        digest_window=WINDOW,
-        post_spacing_fake=SPACING.total_seconds(),
-    ) as bot:
+    async with storm_bot(engine) as bot:
         first = [await bot.ingest(group(n)) for n in range(8)]
         await drain(bot)
         second = [await bot.ingest(group(n)) for n in range(8, 16)]
@@ -123,11 +140,7 @@ async def test_pages_of_a_storm_that_goes_on_come_in_new_messages_never_in_an_ed
         assert bot.slack.rate_limited == 0
         dm_rows = [r for r in await copies(bot) if r.channel != "C0OPS"]
         assert sorted(r.incident_id for r in dm_rows) == sorted(first + second)
-        posted = {
-            (str(c.answer["channel"]), str(c.answer["ts"])): c.params
-            for c in bot.slack.calls("chat.postMessage")
-            if c.ok and c.answer is not None
-        }
+        posted = posted_messages(bot)
         for row in dm_rows:  # every page in the post that made its message
             assert row.incident_id in shown_ids(posted[(row.channel, row.message_id)])
         dm = {r.channel for r in dm_rows}
@@ -147,12 +160,7 @@ async def test_a_digest_slack_posted_whose_answer_was_lost_is_not_posted_again(
         chat = bot.sender.destinations["chat"]
 
         def claimed(attempts: int) -> list[ClaimedMessage]:
-            return [
-                ClaimedMessage(
-                    m.id, m.key, m.destination, m.kind, m.payload, attempts, m.incident_id
-                )
-                for m in pages
-            ]
+            return [claim_of(m, attempts) for m in pages]
 
         bot.slack.fail_next("chat.postMessage", "lost")
         first = await chat.deliver_digest(claimed(1))
@@ -181,21 +189,10 @@ async def test_a_page_again_for_an_incident_shown_in_a_digest_comes_as_its_own_c
             await bot.ingest(group(n))
         pages = [m for m in await bot.outbox() if m.kind == "page"]
         chat = bot.sender.destinations["chat"]
-        claimed = [
-            ClaimedMessage(m.id, m.key, m.destination, m.kind, m.payload, 1, m.incident_id)
-            for m in pages
-        ]
+        claimed = [claim_of(m, 1) for m in pages]
         await chat.deliver_digest(claimed)
         page = claimed[1]
-        again = ClaimedMessage(
-            page.id,
-            f"{page.key}/again",
-            page.destination,
-            page.kind,
-            page.payload,
-            1,
-            page.incident_id,
-        )
+        again = claim_of(page, 1, key=f"{page.key}/again")
         before = len(bot.slack.calls("chat.postMessage"))
         assert isinstance(await chat.deliver(again), Delivered)
         (card,) = bot.slack.calls("chat.postMessage")[before:]

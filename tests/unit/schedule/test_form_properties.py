@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from core.schedule.final import final_schedule, who_at
+from core.schedule.final import who_at
 from core.schedule.layer import layer_shifts
 from core.schedule.model import (
     LayerSpec,
@@ -30,7 +30,7 @@ from core.schedule.model import (
 )
 from core.schedule.roster import Roster
 from core.schedule.turns import TurnClock, turn_index_at, turn_start
-from tests.unit.schedule.helpers import BERLIN, CHICAGO, LORD_HOWE, assert_tiles
+from tests.unit.schedule.helpers import BERLIN, CHICAGO, LORD_HOWE
 from tests.unit.schedule.oracle import add_units as oracle_add_units
 from tests.unit.schedule.oracle import (
     brute_key,
@@ -41,20 +41,16 @@ from tests.unit.schedule.oracle import (
     opens_on,
 )
 from tests.unit.schedule.test_fast_paths import (
-    assert_active_hours_follow_the_oracle,
-    reference_final,
-    reference_layer_shifts,
+    equal_the_straightforward_computation,
 )
 from tests.unit.schedule.test_who_at_direct import (
     BASES,
     POOL,
     TICK,
-    WIDE,
-    check,
+    agrees_at_bounds_and_dst_changes,
     checkpoints,
     layer_specs,
     quarter_hours,
-    transitions,
 )
 
 PROPS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -160,20 +156,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
 def test_who_at_agrees_with_the_final_schedule_for_the_new_forms(
     scenario: Scenario, data: st.DataObject
 ) -> None:
-    spec, roster, overrides, points, anchor, zone = scenario
-    window = (anchor - timedelta(days=3), anchor + timedelta(days=10))
-    reach = (window[0] - WIDE, window[1] + WIDE)
-    reference = final_schedule(spec, roster, *reach, overrides=overrides, checkpoints=points)
-    bounds = sorted(
-        {s.start for s in reference.shifts if window[0] < s.start < window[1]}
-        | {g.start for g in reference.gaps if window[0] < g.start < window[1]}
-        | set(transitions(zone, anchor.replace(tzinfo=None)))
-    )
-    moments = [anchor + data.draw(st.integers(-4 * 24 * 3, 4 * 24 * 10).map(quarter_hours))]
-    moments.extend(data.draw(st.lists(st.sampled_from(bounds), min_size=1, max_size=3)))
-    for moment in moments:
-        check(spec, roster, overrides, points, reference, reach, moment)
-        check(spec, roster, overrides, points, reference, reach, moment - TICK)
+    agrees_at_bounds_and_dst_changes(scenario, data)
 
 
 @PROPS
@@ -181,18 +164,7 @@ def test_who_at_agrees_with_the_final_schedule_for_the_new_forms(
 def test_layer_shifts_equal_the_general_fair_round_robin_for_the_new_forms(
     scenario: Scenario, data: st.DataObject
 ) -> None:
-    spec, roster, overrides, points, anchor, _ = scenario
-    start = anchor + data.draw(st.integers(-4 * 24 * 3, 4 * 24 * 6).map(quarter_hours))
-    end = start + data.draw(st.integers(0, 4 * 24 * 8).map(quarter_hours))
-    for layer in spec.layers:
-        checkpoint = points.get(layer.id)
-        reference = reference_layer_shifts(layer, roster, start, end, checkpoint)
-        assert layer_shifts(layer, roster, start, end, checkpoint) == reference
-        assert_active_hours_follow_the_oracle(layer, reference, start, end)
-    got = final_schedule(spec, roster, start, end, overrides=overrides, checkpoints=points)
-    assert got.shifts == reference_final(spec, roster, start, end, overrides, points)
-    if start < end:
-        assert_tiles(got, start, end)
+    equal_the_straightforward_computation(scenario, data)
 
 
 # A brute-force reading of the rules (tests/unit/schedule/oracle.py), for a layer whose

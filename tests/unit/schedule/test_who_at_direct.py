@@ -198,6 +198,17 @@ def test_who_at_agrees_with_the_final_schedule_at_bounds_and_dst_changes(
     ],
     data: st.DataObject,
 ) -> None:
+    agrees_at_bounds_and_dst_changes(scenario, data)
+
+
+def agrees_at_bounds_and_dst_changes(
+    scenario: tuple[
+        ScheduleSpec, Roster, list[Override], dict[str, QueueCheckpoint], datetime, ZoneInfo
+    ],
+    data: st.DataObject,
+) -> None:
+    """who_at at a random instant, at shift and gap starts and at the zone's DST changes (and
+    a tick before each) agrees with the final schedule computed wide around them."""
     spec, roster, overrides, points, anchor, zone = scenario
     window = (anchor - timedelta(days=3), anchor + timedelta(days=10))
     reach = (window[0] - WIDE, window[1] + WIDE)
