@@ -258,10 +258,11 @@ async def run_worker(settings: Settings, *, controlled: bool) -> int:
 
 
 async def _others_done(within: float) -> None:
-    """Wait (up to ``within`` seconds) for the tasks still running besides this one: work a
-    component started and did not wait for (a lane of ``asyncio.gather`` whose sibling
-    failed keeps running). asyncio.run would cancel them, in the middle of a query perhaps,
-    which leaves the connection busy for the pool to reset from another task."""
+    """Wait (up to ``within`` seconds) for the tasks still running besides this one: a
+    safety net for work a component started and did not wait for (the inbox's and the
+    outbox's lanes are waited for by their owners). asyncio.run would cancel them, in the
+    middle of a query perhaps, which leaves the connection busy for the pool to reset from
+    another task."""
     others = {t for t in asyncio.all_tasks() if t is not asyncio.current_task()}
     if not others:
         return
